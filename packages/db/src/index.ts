@@ -1,0 +1,27 @@
+export { CHANNEL_SETTING_BOUNDS } from './channel-settings';
+export { createDb, DatabaseUnavailableError, type Db, type DbLogger, poolOptions } from './client';
+export {
+  type DbConfig,
+  DbConfigError,
+  type DbCredentials,
+  loadDbConfig,
+  type RetryPolicy,
+  readCredentialsFile,
+  redactUrl,
+} from './config';
+export * from './generated/prisma/client';
+export {
+  DEFAULT_MIGRATIONS_DIR,
+  type MigrateResult,
+  MigrationError,
+  migrate,
+  readMigrations,
+} from './migrate';
+export { backoffDelay } from './retry';
+export * from './serialize';
+export {
+  isRetryableTransactionError,
+  type TransactionOptions,
+  type Tx,
+  withTransaction,
+} from './transaction';
