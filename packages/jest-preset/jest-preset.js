@@ -12,9 +12,13 @@ module.exports = {
       },
     ],
   },
+  // Dependencies that ship only ES modules (light-my-request's `cookie`, used by fastify's
+  // inject) are compiled to CommonJS like our own code; everything else is loaded as is.
+  transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/)?(cookie)[@/])'],
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Generated and NodeNext-style sources import './x.js' for './x.ts'.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 60_000,
+  reporters: ['default', require.resolve('./summary-reporter.js')],
 };

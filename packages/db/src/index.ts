@@ -1,4 +1,3 @@
-export { CHANNEL_SETTING_BOUNDS } from './channel-settings';
 export { createDb, DatabaseUnavailableError, type Db, type DbLogger, poolOptions } from './client';
 export {
   type DbConfig,
@@ -17,6 +16,7 @@ export {
   migrate,
   readMigrations,
 } from './migrate';
+export { type DeliveredMessage, type ProcessOutcome, processMessageOnce } from './processed-messages';
 export { backoffDelay } from './retry';
 export * from './serialize';
 export {

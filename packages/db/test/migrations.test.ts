@@ -1,14 +1,9 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CHANNEL_SETTING_BOUNDS } from '@coffeebuddy/contracts';
 import pg from 'pg';
-import {
-  CHANNEL_SETTING_BOUNDS,
-  DEFAULT_MIGRATIONS_DIR,
-  MigrationError,
-  migrate,
-  readMigrations,
-} from '../src';
+import { DEFAULT_MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from '../src';
 import { createTestDatabase, type TestDatabase } from '../src/testing';
 import { loadDmmf, SCHEMA_PATH, schemaDrift } from './schema-drift';
 
@@ -171,8 +166,7 @@ describe('schema drift detection', () => {
     await client.connect();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cb-schema-'));
     try {
-      const edited = require('node:fs')
-        .readFileSync(SCHEMA_PATH, 'utf8')
+      const edited = readFileSync(SCHEMA_PATH, 'utf8')
         .replace('  note          String?\n', '  note          String?\n  venue         String?\n')
         .replace('@@index([channelId, createdAt], map: "runs_channel_created_idx")', '');
       const file = path.join(dir, 'schema.prisma');
@@ -207,7 +201,7 @@ describe('migration runner safety', () => {
 
       cpSync(DEFAULT_MIGRATIONS_DIR, dir, { recursive: true });
       const broken = path.join(dir, '29990101000000_broken');
-      require('node:fs').mkdirSync(broken);
+      mkdirSync(broken);
       writeFileSync(
         path.join(broken, 'migration.sql'),
         'CREATE TABLE half_done (id int);\nSELECT no_such_function();\n',

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { MESSAGE_CATALOG, type MessageOf, type MessageType, type PayloadOf } from './catalog';
+import { ContractError } from './errors';
+import { validateMessage } from './validation';
+
+export interface MessageContext {
+  /** Created by the gateway for each Slack request and carried by every message it causes. */
+  correlationId: string;
+  teamId: string;
+  channelId: string;
+  userId: string | null;
+}
+
+/**
+ * Builds a message of `type` with a fresh message ID and the current schema version, and
+ * validates it. A missing correlation ID is an error: every message must be traceable.
+ */
+export function createMessage<T extends MessageType>(
+  type: T,
+  context: MessageContext,
+  payload: PayloadOf<T>,
+  now: Date = new Date(),
+): MessageOf<T> {
+  if (typeof context.correlationId !== 'string' || context.correlationId.trim() === '') {
+    throw new ContractError(
+      'MISSING_CORRELATION_ID',
+      `cannot create a ${type} message without a correlation ID (pass the one of the request that caused it)`,
+    );
+  }
+  const message = {
+    messageId: randomUUID(),
+    type,
+    schemaVersion: MESSAGE_CATALOG[type].version,
+    occurredAt: now.toISOString(),
+    correlationId: context.correlationId,
+    teamId: context.teamId,
+    channelId: context.channelId,
+    userId: context.userId,
+    payload,
+  };
+  validateMessage(message);
+  // Validated against the schema MessageOf<T> is derived from; TS cannot follow the generic.
+  return message as unknown as MessageOf<T>;
+}

@@ -1,0 +1,13 @@
+export * from './acl';
+export * from './admin';
+export * from './catalog';
+export * from './channel-settings';
+export * from './consumer';
+export * from './envelope';
+export * from './errors';
+export * from './kafka';
+export * from './kafka-metrics';
+export * from './producer';
+export * from './registry';
+export * from './topics';
+export { createAjv, type ValidationMode, validateMessage } from './validation';

@@ -1,0 +1,36 @@
+import { type TObject, type TProperties, Type } from '@sinclair/typebox';
+import { CHANNEL_SETTING_BOUNDS as B } from '../channel-settings';
+
+/** Building blocks shared by the payload schemas. */
+
+/**
+ * Every object schema is closed (`additionalProperties: false`): the registry's BACKWARD check
+ * only lets a closed object gain optional fields, and producers must not send fields nobody
+ * declared. Consumers strip fields newer than their copy of the schema (see validation.ts).
+ */
+export function Closed<T extends TProperties>(
+  properties: T,
+  options: Parameters<typeof Type.Object>[1] = {},
+): TObject<T> {
+  return Type.Object(properties, { ...options, additionalProperties: false });
+}
+export const SlackUserId = Type.String({ pattern: '^[UWB][A-Z0-9]{2,}$', description: 'Slack user ID' });
+export const SlackChannelId = Type.String({
+  pattern: '^[CGD][A-Z0-9]{2,}$',
+  description: 'Slack channel ID',
+});
+export const SlackTeamId = Type.String({
+  pattern: '^[TE][A-Z0-9]{2,}$',
+  description: 'Slack team (workspace) ID',
+});
+export const RunId = Type.String({ format: 'uuid' });
+export const OrderId = Type.String({ format: 'uuid' });
+export const Timestamp = Type.String({ format: 'date-time' });
+export const OrderText = Type.String({ minLength: 1, maxLength: 300 });
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+const bounded = (b: { min: number; max: number }) => Type.Integer({ minimum: b.min, maximum: b.max });
+export const ReminderOffsetMinutes = bounded(B.reminderOffsetMinutes);
+export const FairnessWindowDays = bounded(B.fairnessWindowDays);
+export const DataRetentionDays = bounded(B.dataRetentionDays);

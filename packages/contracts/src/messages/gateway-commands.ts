@@ -1,0 +1,56 @@
+import { Type } from '@sinclair/typebox';
+import { Closed, Nullable, Timestamp } from './common';
+
+/**
+ * What the gateway publishes after verifying a Slack request: the parts of Slack's payload the
+ * services need, never the raw request. The envelope carries team, channel and user IDs.
+ */
+
+export const SlashCommand = Closed(
+  {
+    command: Type.String({ pattern: '^/', maxLength: 32 }),
+    /** The text after the command, as typed. */
+    text: Type.String({ maxLength: 4000 }),
+    /** What the gateway understood the text to ask for. */
+    intent: Type.Union([Type.Literal('start_run'), Type.Literal('admin')]),
+    /** For `start_run`: the validated pickup time and note. */
+    run: Type.Optional(
+      Closed({
+        pickupAt: Nullable(Timestamp),
+        pickupText: Nullable(Type.String({ maxLength: 64 })),
+        note: Nullable(Type.String({ maxLength: 280 })),
+      }),
+    ),
+    triggerId: Type.String({ minLength: 1 }),
+    responseUrl: Type.String({ format: 'uri' }),
+    /** When Slack sent the request (its X-Slack-Request-Timestamp). */
+    receivedAt: Timestamp,
+  },
+  { title: 'SlashCommand', description: 'A verified slash command from Slack' },
+);
+
+export const BlockAction = Closed(
+  {
+    actionId: Type.String({ minLength: 1, maxLength: 255 }),
+    blockId: Type.Optional(Type.String({ maxLength: 255 })),
+    value: Type.Optional(Type.String({ maxLength: 2000 })),
+    triggerId: Type.String({ minLength: 1 }),
+    responseUrl: Type.Optional(Type.String({ format: 'uri' })),
+    /** ts of the message the button is on. */
+    messageTs: Type.Optional(Type.String()),
+    receivedAt: Timestamp,
+  },
+  { title: 'BlockAction', description: 'A click on an interactive element' },
+);
+
+export const ViewSubmission = Closed(
+  {
+    callbackId: Type.String({ minLength: 1, maxLength: 255 }),
+    viewId: Type.String({ minLength: 1 }),
+    privateMetadata: Type.String({ maxLength: 3000 }),
+    /** Input values keyed `<block_id>.<action_id>`, already validated by the gateway. */
+    values: Type.Record(Type.String(), Nullable(Type.String({ maxLength: 3000 }))),
+    receivedAt: Timestamp,
+  },
+  { title: 'ViewSubmission', description: 'A submitted modal' },
+);

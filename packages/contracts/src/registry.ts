@@ -1,0 +1,96 @@
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+
+/** The library does not export its error classes; their names are stable. */
+const isRegistryValidationError = (error: unknown): error is Error & { paths?: unknown } =>
+  error instanceof Error && error.name === 'ConfluentSchemaRegistryValidationError';
+
+import { MESSAGE_CATALOG, MESSAGE_SCHEMAS, MESSAGE_TYPES, type MessageType, subjectFor } from './catalog';
+import { ContractError, SchemaCompatibilityError } from './errors';
+import type { TopicName } from './topics';
+import { createAjv } from './validation';
+
+/**
+ * The message schemas in a Confluent-compatible schema registry. Every (topic, type) pair is a
+ * subject (`<topic>-<type>`) holding the JSON Schema of the whole message, with BACKWARD
+ * compatibility: a change that old messages would not satisfy is rejected by the registry and
+ * surfaces here as a SchemaCompatibilityError.
+ */
+export class MessageRegistry {
+  private readonly registry: SchemaRegistry;
+  private readonly ids = new Map<string, number>();
+
+  constructor(readonly url: string) {
+    this.registry = new SchemaRegistry(
+      { host: url, retry: { retries: 3 } },
+      { [SchemaType.JSON]: { ajvInstance: createAjv() } },
+    );
+  }
+
+  /** Registers (or finds) the schema of `type` under `subject`; returns its registry ID. */
+  async register(subject: string, schema: object): Promise<number> {
+    try {
+      const { id } = await this.registry.register(
+        { type: SchemaType.JSON, schema: JSON.stringify(schema) },
+        { subject, compatibility: COMPATIBILITY.BACKWARD },
+      );
+      this.ids.set(subject, id);
+      return id;
+    } catch (error) {
+      throw translateRegistryError(error, subject);
+    }
+  }
+
+  /** Registers every message schema of the catalog (idempotent: known schemas keep their IDs). */
+  async registerAll(): Promise<Map<string, number>> {
+    for (const type of MESSAGE_TYPES) {
+      for (const topic of MESSAGE_CATALOG[type].topics) {
+        await this.register(subjectFor(topic, type), MESSAGE_SCHEMAS[type]);
+      }
+    }
+    return new Map(this.ids);
+  }
+
+  /** Encodes a (validated) message in the Confluent wire format: magic byte, schema ID, JSON. */
+  async encode(topic: TopicName, type: MessageType, message: object): Promise<Buffer> {
+    const subject = subjectFor(topic, type);
+    const id = this.ids.get(subject) ?? (await this.register(subject, MESSAGE_SCHEMAS[type]));
+    try {
+      return await this.registry.encode(id, message);
+    } catch (error) {
+      throw translateRegistryError(error, subject);
+    }
+  }
+
+  /** Decodes a wire-format message with the writer's schema, fetched from the registry by ID. */
+  async decode(buffer: Buffer): Promise<unknown> {
+    try {
+      return await this.registry.decode(buffer);
+    } catch (error) {
+      if (isRegistryValidationError(error)) {
+        throw translateRegistryError(error, 'the writer schema');
+      }
+      if (error instanceof Error && /magic byte|Unexpected token|JSON/i.test(error.message)) {
+        throw new ContractError('UNDECODABLE_MESSAGE', `message cannot be decoded: ${error.message}`);
+      }
+      throw translateRegistryError(error, 'decode');
+    }
+  }
+}
+
+function translateRegistryError(error: unknown, subject: string): ContractError {
+  if (error instanceof ContractError) return error;
+  const status = (error as { status?: number }).status;
+  const message = error instanceof Error ? error.message : String(error);
+  if (status === 409) return new SchemaCompatibilityError(subject, message);
+  if (isRegistryValidationError(error)) {
+    const paths = error.paths;
+    return new ContractError(
+      'INVALID_MESSAGE',
+      `message does not match the schema of ${subject}: ${JSON.stringify(paths)}`,
+    );
+  }
+  return new ContractError(
+    'REGISTRY_ERROR',
+    `schema registry error for ${subject}${status ? ` (HTTP ${status})` : ''}: ${message}`,
+  );
+}

@@ -1,0 +1,12 @@
+export { ConfigError, parseConfig } from './config';
+export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS } from './logger';
+export { createMetricsRegistry } from './metrics';
+export { buildOpsServer, type OpsServer, type OpsServerOptions, type ReadinessCheck } from './ops-server';
+export {
+  type ConsumerDefinition,
+  type PollerDefinition,
+  runWorkerProcess,
+  startWorker,
+  type Worker,
+  type WorkerOptions,
+} from './worker';

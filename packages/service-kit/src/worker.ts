@@ -1,0 +1,210 @@
+import {
+  consumerLag,
+  createConsumer,
+  createKafkaMetrics,
+  createProducer,
+  type KafkaMetrics,
+  type MessageConsumer,
+  type MessageHandler,
+  type MessageProducer,
+  type MessageRegistry,
+  type RetryPolicy,
+  type TopicName,
+} from '@coffeebuddy/contracts';
+import type { Admin, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { buildOpsServer, type OpsServer, type ReadinessCheck } from './ops-server';
+
+/**
+ * The harness every consumer app runs in. It owns the lifecycle:
+ *
+ *   start:  ops HTTP server → producer → consumers (join groups) → pollers → lag sampler
+ *   stop:   /readyz says 503 → pollers finish their current run → consumers stop fetching,
+ *           finish the in-flight message and commit → producer → admin → resources → HTTP
+ *
+ * all within `shutdownTimeoutMs`; past it `stop()` rejects so the process can exit non-zero.
+ */
+
+export interface ConsumerDefinition {
+  groupId: string;
+  topics: TopicName[];
+  handler: MessageHandler;
+  retry?: Partial<RetryPolicy>;
+  /** How long the group waits for a silent member before giving its partitions away. */
+  sessionTimeoutMs?: number;
+}
+
+/** A periodic task (outbox relay, reminder scan): `run` is never overlapped with itself. */
+export interface PollerDefinition {
+  name: string;
+  intervalMs: number;
+  run: (logger: Logger) => Promise<void>;
+}
+
+export interface WorkerOptions {
+  service: string;
+  logger: Logger;
+  metricsRegistry: Registry;
+  kafka: Kafka;
+  messageRegistry: MessageRegistry;
+  consumers: ConsumerDefinition[];
+  pollers?: PollerDefinition[];
+  /** Extra readiness checks (e.g. the database). */
+  checks?: ReadinessCheck[];
+  /** Closed last, in reverse order (e.g. the database client). */
+  resources?: { name: string; close: () => Promise<void> }[];
+  ops: { host: string; port: number };
+  shutdownTimeoutMs?: number;
+  lagIntervalMs?: number;
+}
+
+export interface Worker {
+  producer: MessageProducer;
+  metrics: KafkaMetrics;
+  ops: OpsServer;
+  /** Where the ops server listens, e.g. http://127.0.0.1:9464 */
+  opsUrl: string;
+  consumers: MessageConsumer[];
+  stop(reason?: string): Promise<void>;
+}
+
+export async function startWorker(options: WorkerOptions): Promise<Worker> {
+  const { logger, kafka } = options;
+  const metrics = createKafkaMetrics(options.metricsRegistry);
+  const producer = createProducer({ kafka, registry: options.messageRegistry, logger, metrics });
+  const admin: Admin = kafka.admin();
+  const consumers = options.consumers.map((definition) =>
+    createConsumer({
+      kafka,
+      registry: options.messageRegistry,
+      producer,
+      logger,
+      metrics,
+      groupId: definition.groupId,
+      topics: definition.topics,
+      handler: definition.handler,
+      ...(definition.retry ? { retry: definition.retry } : {}),
+      ...(definition.sessionTimeoutMs ? { sessionTimeoutMs: definition.sessionTimeoutMs } : {}),
+    }),
+  );
+
+  const kafkaCheck: ReadinessCheck = {
+    name: 'kafka',
+    check: () => consumers.every((c) => c.isReady()),
+  };
+  const ops = buildOpsServer({
+    registry: options.metricsRegistry,
+    checks: [kafkaCheck, ...(options.checks ?? [])],
+    logger,
+  });
+  const opsUrl = await ops.listen({ host: options.ops.host, port: options.ops.port });
+
+  await admin.connect();
+  await producer.connect();
+  for (const consumer of consumers) await consumer.start();
+
+  // Pollers: each runs, waits its interval, runs again; stop() waits for a run in progress.
+  let stopping = false;
+  const pollerLoops = (options.pollers ?? []).map((poller) => {
+    const log = logger.child({ poller: poller.name });
+    let wake: (() => void) | undefined;
+    const loop = (async () => {
+      while (!stopping) {
+        try {
+          await poller.run(log);
+        } catch (error) {
+          log.error({ err: (error as Error).message }, 'poller run failed');
+        }
+        if (stopping) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, poller.intervalMs).unref();
+        });
+      }
+    })();
+    return { loop, wake: () => wake?.() };
+  });
+
+  // Consumer lag and Kafka connectivity, sampled from the admin client.
+  const sampleLag = async () => {
+    try {
+      for (const consumer of consumers) {
+        for (const { topic, partition, lag } of await consumerLag(admin, consumer.groupId, consumer.topics)) {
+          metrics.consumerLag.set({ topic, partition: String(partition), group: consumer.groupId }, lag);
+        }
+      }
+      metrics.connected.set({ client: 'admin' }, 1);
+    } catch (error) {
+      metrics.connected.set({ client: 'admin' }, 0);
+      logger.warn({ err: (error as Error).message }, 'cannot sample consumer lag');
+    }
+  };
+  await sampleLag();
+  const lagTimer = setInterval(sampleLag, options.lagIntervalMs ?? 5_000);
+  lagTimer.unref();
+
+  logger.info({ opsUrl, consumers: options.consumers.map((c) => c.groupId) }, 'worker started');
+
+  let stopped: Promise<void> | undefined;
+  const stop = (reason = 'stop requested'): Promise<void> => {
+    stopped ??= (async () => {
+      const timeoutMs = options.shutdownTimeoutMs ?? 20_000;
+      logger.info({ reason, timeoutMs }, 'worker stopping');
+      ops.markShuttingDown();
+      stopping = true;
+      clearInterval(lagTimer);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`shutdown took longer than ${timeoutMs} ms`)), timeoutMs);
+      });
+      const sequence = (async () => {
+        for (const poller of pollerLoops) poller.wake();
+        await Promise.all(pollerLoops.map((p) => p.loop));
+        await Promise.all(consumers.map((c) => c.stop()));
+        await producer.disconnect();
+        await admin.disconnect();
+        for (const resource of [...(options.resources ?? [])].reverse()) await resource.close();
+        await ops.close();
+      })();
+      try {
+        await Promise.race([sequence, deadline]);
+        logger.info('worker stopped');
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return stopped;
+  };
+
+  return { producer, metrics, ops, opsUrl, consumers, stop };
+}
+
+/**
+ * Runs a worker as a process: SIGTERM/SIGINT stop it gracefully; exit code 0 when it stopped
+ * within the bound, 1 when it did not or failed to start.
+ */
+export function runWorkerProcess(logger: Logger, start: () => Promise<Worker>): void {
+  const starting = start();
+  let signalled = false;
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    // A signal during start-up stops the worker as soon as it has started.
+    starting
+      .then((worker) => worker.stop(`received ${signal}`))
+      .then(
+        () => process.exit(0),
+        (error: Error) => {
+          logger.error({ err: error.message }, 'shutdown did not complete');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  starting.catch((error: Error & { code?: string }) => {
+    logger.fatal({ err: error.message, code: error.code }, 'worker failed to start');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The README's test command: installs everything, starts the local infrastructure (real
+# PostgreSQL, Kafka and schema registry), then runs lint, type-checks and every test.
+# With CI=true (or --stop) the infrastructure it started is stopped again at the end.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+stop_after=false
+[[ "${CI:-}" == "true" || "${1:-}" == "--stop" ]] && stop_after=true
+
+started=$(date +%s)
+bash scripts/install.sh
+bash infra/local/up.sh
+$stop_after && trap 'bash infra/local/down.sh >/dev/null 2>&1 || true' EXIT
+
+set -a
+# shellcheck disable=SC1091
+source .local/env
+set +a
+
+echo "[test] lint"
+pnpm lint
+echo "[test] typecheck"
+pnpm typecheck
+echo "[test] tests (real PostgreSQL at ${DATABASE_URL##*@}, Kafka at $KAFKA_BROKERS, registry at $SCHEMA_REGISTRY_URL)"
+export COFFEEBUDDY_TEST_RESULTS="$root/.local/test-results"
+rm -rf "$COFFEEBUDDY_TEST_RESULTS"
+status=0
+pnpm test || status=$?
+
+summary=$(node -e '
+  const fs = require("node:fs"), path = require("node:path");
+  const dir = process.argv[1];
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  const t = { passed: 0, failed: 0, skipped: 0 };
+  for (const f of files) { const r = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")); for (const k in t) t[k] += r[k]; }
+  console.log(`[test] ${files.length} packages tested in ${Math.round((Date.now() / 1000 - Number(process.argv[2])))} s`);
+  console.log(`tests: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
+' "$COFFEEBUDDY_TEST_RESULTS" "$started")
+if $stop_after; then
+  trap - EXIT
+  bash infra/local/down.sh
+fi
+echo "$summary"
+exit "$status"
