@@ -11,7 +11,9 @@ stop_after=false
 started=$(date +%s)
 bash scripts/install.sh
 bash infra/local/up.sh
-$stop_after && trap 'bash infra/local/down.sh >/dev/null 2>&1 || true' EXIT
+# The addresses sourced below would make down.sh treat our own services as external ones.
+stop_infra() { env -u DATABASE_URL -u KAFKA_BROKERS -u SCHEMA_REGISTRY_URL bash infra/local/down.sh; }
+$stop_after && trap 'stop_infra >/dev/null 2>&1 || true' EXIT
 
 set -a
 # shellcheck disable=SC1091
@@ -39,7 +41,7 @@ summary=$(node -e '
 ' "$COFFEEBUDDY_TEST_RESULTS" "$started")
 if $stop_after; then
   trap - EXIT
-  bash infra/local/down.sh
+  stop_infra
 fi
 echo "$summary"
 exit "$status"
