@@ -1,0 +1,58 @@
+export {
+  BLOCK_LIMITS,
+  type BlockKitProblem,
+  type BlockSurface,
+  checkBlocks,
+  checkMessage,
+  checkView,
+  formatProblem,
+  type MessageCheck,
+} from './block-kit';
+export { type EmulatorConfig, EmulatorConfigError, loadConfig } from './config';
+export {
+  type BlockActionInput,
+  createSlackDriver,
+  type DriverResponse,
+  type EventOptions,
+  type SendOptions,
+  type SentRequest,
+  type SlackDriver,
+  type SlackDriverOptions,
+  type SlashCommandInput,
+  type ViewStateValue,
+  type ViewSubmissionInput,
+} from './driver';
+export {
+  createSlackEmulator,
+  DEFAULT_APP_ID,
+  DEFAULT_CLIENT_ID,
+  DEFAULT_CLIENT_SECRET,
+  type Failure,
+  type RecordedCall,
+  type SlackEmulator,
+  type SlackEmulatorOptions,
+  type SlackEmulatorState,
+  TRIGGER_TTL_MS,
+} from './emulator';
+export {
+  RESPONSE_URL_MAX_USES,
+  RESPONSE_URL_TTL_MS,
+  type RecordedResponse,
+  type ResponseUrlContext,
+} from './response-urls';
+export { signSlackRequest } from './signing';
+export type { SlackArgs, SlackResult, StoredMessage, StoredView } from './web-api';
+export {
+  type Channel,
+  DEFAULT_BOT_SCOPES,
+  DEFAULT_BOT_TOKEN,
+  DEFAULT_TEAM_ID,
+  DEFAULT_TEAM_NAME,
+  type NewChannel,
+  type NewTeam,
+  type NewUser,
+  type SeedOptions,
+  type Team,
+  type Token,
+  type User,
+} from './workspace';
