@@ -1,7 +1,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { AdminConfigChanged, ChannelReset } from './messages/admin-events';
 import { Closed, Nullable, SlackChannelId, SlackTeamId, SlackUserId, Timestamp } from './messages/common';
-import { BlockAction, SlashCommand, ViewSubmission } from './messages/gateway-commands';
+import { AppHomeOpened, BlockAction, SlashCommand, ViewSubmission } from './messages/gateway-commands';
 import { ReminderFailed, ReminderScheduled, ReminderSent } from './messages/reminder-events';
 import { OrderCancelled, OrderPlaced, OrderUpdated, RunClosed, RunCreated } from './messages/run-events';
 import { TOPICS, type TopicName } from './topics';
@@ -27,6 +27,7 @@ export const MESSAGE_CATALOG = {
   slash_command: entry(1, SlashCommand, [TOPICS.runCommands, TOPICS.adminCommands]),
   block_action: entry(1, BlockAction, [TOPICS.runCommands, TOPICS.orderCommands, TOPICS.adminCommands]),
   view_submission: entry(1, ViewSubmission, [TOPICS.orderCommands, TOPICS.adminCommands]),
+  app_home_opened: entry(1, AppHomeOpened, [TOPICS.runCommands]),
   run_created: entry(1, RunCreated, [TOPICS.runEvents]),
   run_closed: entry(1, RunClosed, [TOPICS.runEvents]),
   order_placed: entry(1, OrderPlaced, [TOPICS.runEvents]),

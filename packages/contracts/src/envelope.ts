@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { MESSAGE_CATALOG, type MessageOf, type MessageType, type PayloadOf } from './catalog';
 import { ContractError } from './errors';
 import { validateMessage } from './validation';
@@ -9,6 +9,11 @@ export interface MessageContext {
   teamId: string;
   channelId: string;
   userId: string | null;
+  /**
+   * Normally left out (a random UUID). Set it when the same input must always yield the same
+   * message, e.g. from Slack's event_id, so redeliveries are recognised downstream.
+   */
+  messageId?: string;
 }
 
 /**
@@ -28,7 +33,7 @@ export function createMessage<T extends MessageType>(
     );
   }
   const message = {
-    messageId: randomUUID(),
+    messageId: context.messageId ?? randomUUID(),
     type,
     schemaVersion: MESSAGE_CATALOG[type].version,
     occurredAt: now.toISOString(),
@@ -41,4 +46,13 @@ export function createMessage<T extends MessageType>(
   validateMessage(message);
   // Validated against the schema MessageOf<T> is derived from; TS cannot follow the generic.
   return message as unknown as MessageOf<T>;
+}
+
+/** A UUID (version 5 layout, SHA-1 based) that is always the same for the same name. */
+export function deterministicMessageId(name: string): string {
+  const hash = createHash('sha1').update(`coffeebuddy:${name}`).digest();
+  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
+  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,7 +1,14 @@
 export { ConfigError, parseConfig } from './config';
 export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS } from './logger';
 export { createMetricsRegistry } from './metrics';
-export { buildOpsServer, type OpsServer, type OpsServerOptions, type ReadinessCheck } from './ops-server';
+export {
+  buildOpsServer,
+  type OpsServer,
+  type OpsServerOptions,
+  type ReadinessCheck,
+  registerOpsRoutes,
+} from './ops-server';
+export { enqueueOutbox, OUTBOX_RELAY, outboxRelayPoller, relayOutboxOnce } from './outbox';
 export {
   type ConsumerDefinition,
   type PollerDefinition,

@@ -13,19 +13,21 @@ export interface OpsServerOptions {
   logger: Logger;
 }
 
-/**
+/*
  * `/healthz` (the process answers), `/readyz` (every check passes: 200, else 503 naming the
  * failing ones) and `/metrics` (Prometheus text format). Built, not started: `listen` is the
  * caller's, so tests can use `inject`.
  */
 export type OpsServer = FastifyInstance & { markShuttingDown(): void };
 
-export function buildOpsServer(options: OpsServerOptions): OpsServer {
-  const loggerInstance: FastifyBaseLogger = options.logger.child({ component: 'ops-http' });
-  const app: FastifyInstance = Fastify({
-    loggerInstance,
-    logController: new LogController({ disableRequestLogging: true }),
-  });
+/**
+ * Adds `/healthz`, `/readyz` and `/metrics` to an app (the gateway serves them beside its own
+ * routes; workers through `buildOpsServer`). Returns the function that turns `/readyz` to 503.
+ */
+export function registerOpsRoutes(
+  app: FastifyInstance,
+  options: Omit<OpsServerOptions, 'logger'>,
+): () => void {
   let shuttingDown = false;
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -48,9 +50,18 @@ export function buildOpsServer(options: OpsServerOptions): OpsServer {
     reply.header('content-type', options.registry.contentType);
     return options.registry.metrics();
   });
-  return Object.assign(app, {
-    markShuttingDown: () => {
-      shuttingDown = true;
-    },
+  return () => {
+    shuttingDown = true;
+  };
+}
+
+/** A stand-alone ops server (`/healthz`, `/readyz`, `/metrics`) for workers. */
+export function buildOpsServer(options: OpsServerOptions): OpsServer {
+  const loggerInstance: FastifyBaseLogger = options.logger.child({ component: 'ops-http' });
+  const app: FastifyInstance = Fastify({
+    loggerInstance,
+    logController: new LogController({ disableRequestLogging: true }),
   });
+  const markShuttingDown = registerOpsRoutes(app, options);
+  return Object.assign(app, { markShuttingDown });
 }

@@ -39,7 +39,7 @@ export interface ConsumerDefinition {
 export interface PollerDefinition {
   name: string;
   intervalMs: number;
-  run: (logger: Logger) => Promise<void>;
+  run: (logger: Logger, context: { producer: MessageProducer }) => Promise<void>;
 }
 
 export interface WorkerOptions {
@@ -66,6 +66,8 @@ export interface Worker {
   /** Where the ops server listens, e.g. http://127.0.0.1:9464 */
   opsUrl: string;
   consumers: MessageConsumer[];
+  /** Runs a poller now instead of at the end of its interval (no-op while it is running). */
+  wake(pollerName: string): void;
   stop(reason?: string): Promise<void>;
 }
 
@@ -112,7 +114,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     const loop = (async () => {
       while (!stopping) {
         try {
-          await poller.run(log);
+          await poller.run(log, { producer });
         } catch (error) {
           log.error({ err: (error as Error).message }, 'poller run failed');
         }
@@ -123,7 +125,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         });
       }
     })();
-    return { loop, wake: () => wake?.() };
+    return { name: poller.name, loop, wake: () => wake?.() };
   });
 
   // Consumer lag and Kafka connectivity, sampled from the admin client.
@@ -177,7 +179,11 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     return stopped;
   };
 
-  return { producer, metrics, ops, opsUrl, consumers, stop };
+  const wakePoller = (name: string) => {
+    for (const poller of pollerLoops) if (poller.name === name) poller.wake();
+  };
+
+  return { producer, metrics, ops, opsUrl, consumers, wake: wakePoller, stop };
 }
 
 /**

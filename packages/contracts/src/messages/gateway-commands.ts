@@ -54,3 +54,13 @@ export const ViewSubmission = Closed(
   },
   { title: 'ViewSubmission', description: 'A submitted modal' },
 );
+
+export const AppHomeOpened = Closed(
+  {
+    /** Slack's event_id: retries of one event carry the same one. */
+    eventId: Type.String({ minLength: 1, maxLength: 64 }),
+    tab: Type.Union([Type.Literal('home'), Type.Literal('messages')]),
+    receivedAt: Timestamp,
+  },
+  { title: 'AppHomeOpened', description: 'A person opened the app home (Events API)' },
+);
