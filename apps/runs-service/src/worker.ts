@@ -1,0 +1,58 @@
+import { consumerGroupFor, type MessageRegistry, TOPICS } from '@coffeebuddy/contracts';
+import type { Db } from '@coffeebuddy/db';
+import { OUTBOX_RELAY, outboxRelayPoller, startWorker, type Worker } from '@coffeebuddy/service-kit';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { RunsConfig } from './config';
+import { showAppHome } from './handlers/app-home';
+import { startRun } from './handlers/start-run';
+import type { SlackPort } from './slack-port';
+
+export interface RunsWorkerDeps {
+  config: Pick<RunsConfig, 'OPS_HOST' | 'OPS_PORT' | 'OUTBOX_INTERVAL_MS' | 'SHUTDOWN_TIMEOUT_MS'>;
+  logger: Logger;
+  metricsRegistry: Registry;
+  kafka: Kafka;
+  messageRegistry: MessageRegistry;
+  db: Db;
+  slack: SlackPort;
+  /** Consumer group; tests use their own. */
+  groupId?: string;
+  /** Closed last when the worker stops (the database client). */
+  resources?: { name: string; close: () => Promise<void> }[];
+}
+
+/** runs-service as a worker: consumes run commands, relays its outbox. */
+export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
+  const { db, slack } = deps;
+  let worker: Worker | undefined;
+  const wakeOutbox = () => worker?.wake(OUTBOX_RELAY);
+  worker = await startWorker({
+    service: 'runs-service',
+    logger: deps.logger,
+    metricsRegistry: deps.metricsRegistry,
+    kafka: deps.kafka,
+    messageRegistry: deps.messageRegistry,
+    ops: { host: deps.config.OPS_HOST, port: deps.config.OPS_PORT },
+    shutdownTimeoutMs: deps.config.SHUTDOWN_TIMEOUT_MS,
+    checks: [{ name: 'database', check: async () => (await db.$queryRaw`SELECT 1`) !== undefined }],
+    pollers: [outboxRelayPoller(db, deps.config.OUTBOX_INTERVAL_MS)],
+    resources: deps.resources ?? [],
+    consumers: [
+      {
+        groupId: deps.groupId ?? consumerGroupFor('runs-service'),
+        topics: [TOPICS.runCommands],
+        handler: async (message, context) => {
+          if (message.type === 'slash_command' && message.payload.intent === 'start_run') {
+            return startRun({ db, slack, wakeOutbox }, message, context);
+          }
+          if (message.type === 'app_home_opened') return showAppHome({ db, slack }, message, context);
+          context.logger.info({ type: message.type }, 'not handled by runs-service yet; skipped');
+          return undefined;
+        },
+      },
+    ],
+  });
+  return worker;
+}
