@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's run command: installs everything, brings up the local infrastructure
 # (PostgreSQL, Kafka, schema registry), applies the schema, provisions the Kafka topics,
-# registers the message schemas and prints where everything is. Safe to run again.
+# registers the message schemas, starts the Slack emulator, slack-gateway and runs-service,
+# and prints where everything is and how to try /coffee. Safe to run again.
 # Stop everything with: bash infra/local/down.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +19,7 @@ set +a
 pnpm --silent db:migrate
 pnpm --silent --filter @coffeebuddy/contracts topics:provision
 pnpm --silent --filter @coffeebuddy/contracts schemas:register
+bash infra/local/services.sh start
 
 cat <<EOT
 
@@ -25,7 +27,15 @@ CoffeeBuddy local stack is up ($(( $(date +%s) - started )) s):
   PostgreSQL       ${DATABASE_URL%%://*}://${DATABASE_URL#*@}   (schema applied; user/password in .local/env)
   Kafka broker     $KAFKA_BROKERS   (topics provisioned; logs in .local/kafka/logs)
   Schema registry  $SCHEMA_REGISTRY_URL
-  Addresses for your shell: set -a; source .local/env; set +a
-  Read a topic with Kafka's own tools: bash infra/local/kafka.sh console-consumer <topic> --from-beginning
-  Stop everything: bash infra/local/down.sh
+  Slack emulator   http://127.0.0.1:${SLACK_EMULATOR_PORT:-3999}   (what the app posted: /_emulator/messages, every call: /_emulator/calls)
+  slack-gateway    http://127.0.0.1:${GATEWAY_PORT:-3000}   (Slack request URLs: /slack/commands, /slack/interactions, /slack/events; install: /slack/install)
+  runs-service     http://127.0.0.1:${RUNS_OPS_PORT:-9464}/metrics   (also /healthz, /readyz)
+  Logs             .local/logs/<service>.log, .local/kafka/logs, .local/postgres/postgres.log
+
+Try it without a Slack workspace:
+  bash scripts/coffee.sh 10:30 oat flat whites at Blue Door     # /coffee in #coffee as U0001, prints the run message
+  bash scripts/coffee.sh help
+Addresses for your shell: set -a; source .local/env; set +a
+Read a topic with Kafka's own tools: bash infra/local/kafka.sh console-consumer coffeebuddy.run.events --from-beginning
+Stop everything: bash infra/local/down.sh
 EOT

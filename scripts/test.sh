@@ -10,6 +10,8 @@ stop_after=false
 
 started=$(date +%s)
 bash scripts/install.sh
+# The local stack's services would consume the tests' commands too; they are restarted by run.sh.
+bash infra/local/services.sh stop
 bash infra/local/up.sh
 # The addresses sourced below would make down.sh treat our own services as external ones.
 stop_infra() { env -u DATABASE_URL -u KAFKA_BROKERS -u SCHEMA_REGISTRY_URL bash infra/local/down.sh; }

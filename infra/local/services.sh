@@ -86,7 +86,7 @@ start_one() {
     nohup node --import tsx "$(entry "$name")" >>"$log_dir/$name.log" 2>&1 &
     echo $! >"$run_dir/$name.pid"
   )
-  local url; url="$(health_url "$name")"
+  local url i; url="$(health_url "$name")"
   for ((i = 0; i < 120; i++)); do
     if curl -fsS -o /dev/null "$url" 2>/dev/null; then log "$name ready"; return 0; fi
     if ! alive "$name"; then log "$name exited during start-up:"; tail -n 20 "$log_dir/$name.log" >&2; return 1; fi
@@ -96,7 +96,7 @@ start_one() {
 }
 
 stop_one() {
-  local name="$1" pid
+  local name="$1" pid i
   if ! alive "$name"; then rm -f "$run_dir/$name.pid"; return 0; fi
   pid="$(pid_of "$name")"
   kill -TERM "$pid" 2>/dev/null || true
@@ -110,6 +110,11 @@ case "${1:-}" in
   start)
     ensure_secrets
     load_env
+    if ! alive runs-service; then
+      # Tests and benchmarks share this broker; what they produced while the local stack was
+      # down is not for it. (Local stack only: production never skips anything.)
+      (cd "$root" && pnpm --silent --filter @coffeebuddy/contracts skip-backlog runs-service)
+    fi
     for name in "${SERVICES[@]}"; do start_one "$name"; done
     ;;
   stop)

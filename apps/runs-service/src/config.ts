@@ -16,6 +16,8 @@ export const RunsConfigSchema = Type.Object({
   OUTBOX_INTERVAL_MS: Type.Integer({ minimum: 10, default: 250 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 20_000 }),
   LOG_LEVEL: Type.String({ default: 'info' }),
+  /** A /coffee older than this many seconds when it reaches runs-service is answered as expired. */
+  COMMAND_MAX_AGE_SECONDS: Type.Integer({ minimum: 10, default: 600 }),
   /** Consumer group (default coffeebuddy.runs-service); only tests and side-by-side stacks change it. */
   CONSUMER_GROUP: Type.Optional(Type.String({ minLength: 1 })),
 });

@@ -10,7 +10,10 @@ import { startRun } from './handlers/start-run';
 import type { SlackPort } from './slack-port';
 
 export interface RunsWorkerDeps {
-  config: Pick<RunsConfig, 'OPS_HOST' | 'OPS_PORT' | 'OUTBOX_INTERVAL_MS' | 'SHUTDOWN_TIMEOUT_MS'>;
+  config: Pick<
+    RunsConfig,
+    'OPS_HOST' | 'OPS_PORT' | 'OUTBOX_INTERVAL_MS' | 'SHUTDOWN_TIMEOUT_MS' | 'COMMAND_MAX_AGE_SECONDS'
+  >;
   logger: Logger;
   metricsRegistry: Registry;
   kafka: Kafka;
@@ -45,7 +48,11 @@ export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
         topics: [TOPICS.runCommands],
         handler: async (message, context) => {
           if (message.type === 'slash_command' && message.payload.intent === 'start_run') {
-            return startRun({ db, slack, wakeOutbox }, message, context);
+            return startRun(
+              { db, slack, wakeOutbox, maxCommandAgeMs: deps.config.COMMAND_MAX_AGE_SECONDS * 1000 },
+              message,
+              context,
+            );
           }
           if (message.type === 'app_home_opened') return showAppHome({ db, slack }, message, context);
           context.logger.info({ type: message.type }, 'not handled by runs-service yet; skipped');

@@ -1,4 +1,4 @@
-import { createKafka, TOPICS } from '@coffeebuddy/contracts';
+import { createKafka, createMessage, createProducer, MessageRegistry, TOPICS } from '@coffeebuddy/contracts';
 import {
   kafkaTestConfig,
   startGroupAtEnd,
@@ -146,6 +146,37 @@ describe('run bootstrap through the real stack', () => {
     expect(answer.body.response_type).toBe('ephemeral');
     const { rows } = await db.query('SELECT status FROM runs WHERE channel_id = $1', [channelId]);
     expect(rows).toEqual([{ status: 'cancelled' }]);
+  });
+
+  it('answers a /coffee that waited too long in Kafka as expired and starts nothing', async () => {
+    const channelId = newChannel();
+    const kafka = createKafka(kafkaConfig, 'e2e-stale-producer', pino({ level: 'error' }));
+    const producer = createProducer({
+      kafka,
+      registry: new MessageRegistry(kafkaConfig.schemaRegistryUrl),
+      logger: pino({ level: 'error' }),
+    });
+    await producer.connect();
+    const responseUrl = stack.emulator.createResponseUrl({ teamId: 'T0001', channelId, userId: 'U0001' });
+    const stale = createMessage(
+      'slash_command',
+      { correlationId: `stale-${channelId}`, teamId: 'T0001', channelId, userId: 'U0001' },
+      {
+        command: '/coffee',
+        text: '',
+        intent: 'start_run',
+        run: { pickupAt: null, pickupText: null, note: null },
+        triggerId: 'stale.trigger',
+        responseUrl,
+        receivedAt: new Date(Date.now() - 20 * 60_000).toISOString(),
+      },
+    );
+    await producer.send(TOPICS.runCommands, stale);
+    await producer.disconnect();
+    const answer = await stack.emulator.waitForResponse((r) => r.context.channelId === channelId, 20_000);
+    expect(answer.body.text).toMatch(/from 20 minutes ago in time, so no run was started/);
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM runs WHERE channel_id = $1', [channelId]);
+    expect(rows[0].n).toBe(0);
   });
 
   it('publishes the App Home once even when Slack retries the event', async () => {

@@ -15,6 +15,23 @@ export interface StartRunDeps {
   slack: SlackPort;
   /** Publishes the outbox right away instead of at the next poll. */
   wakeOutbox: () => void;
+  /** A /coffee older than this is not acted on (the person has long moved on). */
+  maxCommandAgeMs: number;
+  now?: () => Date;
+}
+
+/** Tells the person something; a failure to tell is logged, never a reason to redo the work. */
+async function tell(
+  deps: StartRunDeps,
+  responseUrl: string,
+  text: string,
+  context: DeliveryContext,
+): Promise<void> {
+  try {
+    await deps.slack.respond(responseUrl, text);
+  } catch (error) {
+    context.logger.warn({ err: (error as Error).message }, 'could not answer through response_url');
+  }
 }
 
 type StartOutcome = { kind: 'created'; run: Run } | { kind: 'already_open'; run: Run } | { kind: 'disabled' };
@@ -37,6 +54,17 @@ export async function startRun(
   const { teamId, channelId, userId, correlationId } = message;
   const initiatorId = userId ?? '';
   const request = message.payload.run ?? { pickupAt: null, pickupText: null, note: null };
+  const ageMs = (deps.now?.() ?? new Date()).getTime() - new Date(message.payload.receivedAt).getTime();
+  if (ageMs > deps.maxCommandAgeMs) {
+    context.logger.warn({ ageMs }, '/coffee expired before it could be handled; not starting a run');
+    await tell(
+      deps,
+      message.payload.responseUrl,
+      `Sorry — CoffeeBuddy could not handle your \`/coffee\` from ${Math.round(ageMs / 60_000)} minutes ago in time, so no run was started. Please run it again.`,
+      context,
+    );
+    return { duplicate: false };
+  }
 
   const processed = await processMessageOnce(
     db,
@@ -89,16 +117,18 @@ export async function startRun(
   } else {
     const outcome = processed.result;
     if (outcome.kind === 'disabled') {
-      await deps.slack.respond(message.payload.responseUrl, 'Coffee runs are turned off in this channel.');
+      await tell(deps, message.payload.responseUrl, 'Coffee runs are turned off in this channel.', context);
       return processed;
     }
     if (outcome.kind === 'already_open') {
       context.logger.info({ runId: outcome.run.id }, 'a run is already open in this channel');
-      await deps.slack.respond(
+      await tell(
+        deps,
         message.payload.responseUrl,
         `There's already a coffee run open here, started by <@${outcome.run.initiatorId}>` +
           `${outcome.run.pickupText ? ` (pickup ${outcome.run.pickupText})` : ''}. ` +
           'Order on its message, or close it before starting a new one.',
+        context,
       );
       return processed;
     }
@@ -127,9 +157,11 @@ async function postRunMessage(
       // Nobody could see or close this run: cancel it and tell the person why.
       await deps.db.run.update({ where: { id: run.id }, data: { status: 'cancelled' } });
       context.logger.warn({ runId: run.id, slackError }, 'cannot post in the channel; run cancelled');
-      await deps.slack.respond(
+      await tell(
+        deps,
         responseUrl,
         "I can't post in this channel yet — invite me with `/invite @CoffeeBuddy`, then run `/coffee` again.",
+        context,
       );
       return;
     }
