@@ -1,0 +1,107 @@
+import { type FairnessCandidate, selectRunner } from './fairness';
+
+const runId = 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e';
+const day = (d: string) => new Date(`${d}T09:00:00Z`);
+const candidate = (
+  userId: string,
+  servedInWindow: number,
+  lastRunAt: Date | null,
+  optInRepeat = false,
+): FairnessCandidate => ({
+  userId,
+  servedInWindow,
+  lastRunAt,
+  optInRepeat,
+});
+const select = (candidates: FairnessCandidate[], previousRunnerId: string | null = null) =>
+  selectRunner({ runId, candidates, previousRunnerId, windowDays: 30 });
+
+describe('selectRunner', () => {
+  it.each([
+    [
+      'fewest runs served wins',
+      [candidate('U1', 2, day('2026-11-01')), candidate('U2', 1, day('2026-11-20'))],
+      null,
+      'U2',
+    ],
+    [
+      'a tie goes to the oldest last run',
+      [candidate('U1', 1, day('2026-11-10')), candidate('U2', 1, day('2026-11-02'))],
+      null,
+      'U2',
+    ],
+    [
+      'never served beats any last run',
+      [candidate('U1', 0, day('2026-09-01')), candidate('U2', 0, null)],
+      null,
+      'U2',
+    ],
+    [
+      'the previous runner is skipped',
+      [candidate('U1', 0, day('2026-11-24')), candidate('U2', 3, day('2026-11-01'))],
+      'U1',
+      'U2',
+    ],
+    [
+      'unless they opted in to repeats',
+      [candidate('U1', 0, day('2026-11-24'), true), candidate('U2', 3, day('2026-11-01'))],
+      'U1',
+      'U1',
+    ],
+    ['or nobody else ordered', [candidate('U1', 5, day('2026-11-24'))], 'U1', 'U1'],
+    ['one participant runs', [candidate('U7', 9, day('2026-11-24'))], null, 'U7'],
+    // Runs served outside the window do not count: the caller passes servedInWindow, so a
+    // person with many old runs but none recent ties with a newcomer on count.
+    [
+      'window edges: old runs do not count',
+      [candidate('U1', 0, day('2026-01-01')), candidate('U2', 1, day('2026-11-20'))],
+      null,
+      'U1',
+    ],
+  ])('%s', (_name, candidates, previous, expected) => {
+    expect(select(candidates as FairnessCandidate[], previous as string | null).runnerId).toBe(expected);
+  });
+
+  it('closes without a runner when nobody ordered', () => {
+    const decision = select([]);
+    expect(decision.runnerId).toBeNull();
+    expect(decision.why).toBe('nobody ordered');
+  });
+
+  it('breaks a full tie deterministically for the run, whatever the input order', () => {
+    const a = [candidate('U1', 0, null), candidate('U2', 0, null), candidate('U3', 0, null)];
+    const first = select(a).runnerId;
+    expect(select([...a].reverse()).runnerId).toBe(first);
+    expect(select([a[1], a[2], a[0]] as FairnessCandidate[]).runnerId).toBe(first);
+    // Another run may pick someone else: not always the lowest user ID.
+    const picks = new Set(
+      Array.from(
+        { length: 20 },
+        (_, i) =>
+          selectRunner({ runId: `run-${i}`, candidates: a, previousRunnerId: null, windowDays: 30 }).runnerId,
+      ),
+    );
+    expect(picks.size).toBeGreaterThan(1);
+  });
+
+  it('records every candidate and its figures for the audit, and explains the choice', () => {
+    const decision = select(
+      [
+        candidate('U2', 1, day('2026-11-02')),
+        candidate('U1', 1, day('2026-11-10')),
+        candidate('U3', 0, day('2026-11-24')),
+      ],
+      'U3',
+    );
+    expect(decision.runnerId).toBe('U2');
+    expect(decision.audit.candidates.map((c) => [c.userId, c.servedInWindow, c.excluded])).toEqual([
+      ['U1', 1, null],
+      ['U2', 1, null],
+      ['U3', 0, 'previous_runner'],
+    ]);
+    expect(decision.audit.previousRunnerId).toBe('U3');
+    expect(decision.why).toMatch(
+      /fewest runs served \(1 run in the last 30 days\), and your last run was the longest ago \(2026-11-02\); last run’s runner sits this one out/,
+    );
+  });
+});
