@@ -9,7 +9,14 @@ import {
 } from '@coffeebuddy/contracts';
 import type { Db } from '@coffeebuddy/db';
 import { type ReadinessCheck, registerOpsRoutes } from '@coffeebuddy/service-kit';
-import { ReplayGuard, RUN_ACTIONS, SlackVerificationError, verifySlackRequest } from '@coffeebuddy/slack';
+import {
+  ORDER_MODAL,
+  parseOrderModalMetadata,
+  ReplayGuard,
+  RUN_ACTIONS,
+  SlackVerificationError,
+  verifySlackRequest,
+} from '@coffeebuddy/slack';
 import type { InstallProvider } from '@slack/oauth';
 import Fastify, {
   type FastifyBaseLogger,
@@ -22,6 +29,7 @@ import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { GatewayConfig } from './config';
 import { parseCoffeeCommand, USAGE } from './domain/coffee-command';
+import { orderTextProblem } from './domain/order-text';
 
 /** Looks up a user's IANA timezone (users.info), or null when unknown. */
 export type UserZoneLookup = (teamId: string, userId: string) => Promise<string | null>;
@@ -51,6 +59,12 @@ interface InteractionPayload {
   actions?: { action_id: string; block_id?: string; value?: string }[];
   trigger_id?: string;
   response_url?: string;
+  view?: {
+    id?: string;
+    callback_id?: string;
+    private_metadata?: string;
+    state?: { values?: Record<string, Record<string, { value?: string | null }>> };
+  };
 }
 
 /** The parts of an Events API request the gateway reads. */
@@ -77,6 +91,7 @@ const ephemeral = (text: string) => ({ response_type: 'ephemeral', text });
 const ACTION_TOPICS: Record<string, TopicName> = {
   [RUN_ACTIONS.placeOrder]: TOPICS.orderCommands,
   [RUN_ACTIONS.useLastOrder]: TOPICS.orderCommands,
+  [RUN_ACTIONS.cancelOrder]: TOPICS.orderCommands,
   [RUN_ACTIONS.closeRun]: TOPICS.runCommands,
 };
 
@@ -287,6 +302,42 @@ export function buildApp(deps: GatewayDeps): GatewayApp {
             "Sorry — that click didn't go through (our message queue isn't answering). Please try again.",
           ),
         );
+      }
+      done('interactions', 'published', started);
+      return reply.code(200).send();
+    }
+    const view = payload.view;
+    if (payload.type === 'view_submission' && view?.callback_id === ORDER_MODAL.callbackId) {
+      const metadata = parseOrderModalMetadata(view.private_metadata ?? '');
+      const text = (view.state?.values?.[ORDER_MODAL.blockId]?.[ORDER_MODAL.actionId]?.value ?? '').trim();
+      // Field errors go back to Slack in the answer itself, so the modal shows them at once.
+      const problem = metadata
+        ? orderTextProblem(text)
+        : 'This order form is out of date — close it and click Place order again.';
+      if (problem) {
+        done('interactions', 'invalid_input', started);
+        return reply.send({ response_action: 'errors', errors: { [ORDER_MODAL.blockId]: problem } });
+      }
+      const message = createMessage(
+        'view_submission',
+        { correlationId, teamId, channelId: metadata?.channelId ?? '', userId },
+        {
+          callbackId: ORDER_MODAL.callbackId,
+          viewId: view.id ?? '',
+          privateMetadata: view.private_metadata ?? '',
+          values: { [`${ORDER_MODAL.blockId}.${ORDER_MODAL.actionId}`]: text },
+          receivedAt: now().toISOString(),
+        },
+      );
+      if (!(await publish(TOPICS.orderCommands, message, log))) {
+        done('interactions', 'publish_failed', started);
+        return reply.send({
+          response_action: 'errors',
+          errors: {
+            [ORDER_MODAL.blockId]:
+              "Sorry — your order didn't go through (our message queue isn't answering). Please try again.",
+          },
+        });
       }
       done('interactions', 'published', started);
       return reply.code(200).send();

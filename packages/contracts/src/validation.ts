@@ -2,6 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { type AnyMessage, isMessageType, MESSAGE_SCHEMAS, type MessageType } from './catalog';
 import { ContractError, MessageValidationError } from './errors';
+import { OrderText } from './messages/common';
 
 /** One ajv instance (with standard formats) for local validation and the registry's JSON schemas. */
 export function createAjv(options: { removeAdditional?: boolean } = {}): Ajv {
@@ -46,4 +47,13 @@ export function validateMessage(message: unknown, mode: ValidationMode = 'produc
     );
   }
   return message as AnyMessage;
+}
+
+const orderTextValidator = createAjv().compile(OrderText);
+
+/** Checks an order's text against the OrderText schema every message uses. */
+export function orderTextIssue(text: string): 'empty' | 'too_long' | null {
+  const valid: boolean = orderTextValidator(text);
+  if (valid) return null;
+  return text.trim().length === 0 ? 'empty' : 'too_long';
 }

@@ -1,4 +1,6 @@
+export * from './blocks/order-modal';
 export * from './blocks/run-message';
+export * from './blocks/run-summary';
 export {
   BotTokenResolver,
   InstallationNotFoundError,

@@ -26,7 +26,9 @@ export const SlackTeamId = Type.String({
 export const RunId = Type.String({ format: 'uuid' });
 export const OrderId = Type.String({ format: 'uuid' });
 export const Timestamp = Type.String({ format: 'date-time' });
-export const OrderText = Type.String({ minLength: 1, maxLength: 300 });
+/** Longest order text, in characters (the modal's max_length too). */
+export const ORDER_TEXT_MAX_LENGTH = 300;
+export const OrderText = Type.String({ minLength: 1, maxLength: ORDER_TEXT_MAX_LENGTH, pattern: '\\S' });
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 

@@ -24,6 +24,7 @@ describe('buildRunMessage', () => {
     expect(actions.elements.map((e) => e.action_id)).toEqual([
       RUN_ACTIONS.placeOrder,
       RUN_ACTIONS.useLastOrder,
+      RUN_ACTIONS.cancelOrder,
       RUN_ACTIONS.closeRun,
     ]);
     expect(actions.elements.every((e) => e.value === base.runId)).toBe(true);

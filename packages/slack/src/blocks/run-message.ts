@@ -6,6 +6,7 @@
 export const RUN_ACTIONS = {
   placeOrder: 'place_order',
   useLastOrder: 'use_last_order',
+  cancelOrder: 'cancel_order',
   closeRun: 'close_run',
 } as const;
 
@@ -95,6 +96,12 @@ export function buildRunMessage(run: RunMessageInput): SlackMessage {
           action_id: RUN_ACTIONS.useLastOrder,
           value: run.runId,
           text: { type: 'plain_text', text: 'Use my last order' },
+        },
+        {
+          type: 'button',
+          action_id: RUN_ACTIONS.cancelOrder,
+          value: run.runId,
+          text: { type: 'plain_text', text: 'Cancel my order' },
         },
         {
           type: 'button',
