@@ -2,9 +2,15 @@
 import { createKafka, loadKafkaConfig, MessageRegistry } from '@coffeebuddy/contracts';
 import { createDb, loadDbConfig } from '@coffeebuddy/db';
 import { createLogger, createMetricsRegistry, runWorkerProcess } from '@coffeebuddy/service-kit';
-import { BotTokenResolver, PrismaInstallationStore, SlackClients, TokenCipher } from '@coffeebuddy/slack';
+import {
+  BotTokenResolver,
+  PrismaInstallationStore,
+  SlackClients,
+  slackActions,
+  TokenCipher,
+} from '@coffeebuddy/slack';
 import { loadRunsConfig } from './config';
-import { slackPort } from './slack-port';
+
 import { startRunsWorker } from './worker';
 
 const config = loadRunsConfig(process.env);
@@ -23,8 +29,7 @@ runWorkerProcess(logger, async () => {
     kafka: createKafka(kafkaConfig, 'runs-service', logger),
     messageRegistry: new MessageRegistry(kafkaConfig.schemaRegistryUrl),
     db,
-    slack: slackPort(tokens, clients),
+    slack: slackActions(tokens, clients),
     resources: [{ name: 'database', close: () => db.$disconnect() }],
-    ...(config.CONSUMER_GROUP ? { groupId: config.CONSUMER_GROUP } : {}),
   });
 });

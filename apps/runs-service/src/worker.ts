@@ -1,27 +1,31 @@
 import { consumerGroupFor, type MessageRegistry, TOPICS } from '@coffeebuddy/contracts';
 import type { Db } from '@coffeebuddy/db';
 import { OUTBOX_RELAY, outboxRelayPoller, startWorker, type Worker } from '@coffeebuddy/service-kit';
+import { RUN_ACTIONS, type SlackActions } from '@coffeebuddy/slack';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { RunsConfig } from './config';
 import { showAppHome } from './handlers/app-home';
+import { closeRun } from './handlers/close-run';
 import { startRun } from './handlers/start-run';
-import type { SlackPort } from './slack-port';
 
 export interface RunsWorkerDeps {
   config: Pick<
     RunsConfig,
-    'OPS_HOST' | 'OPS_PORT' | 'OUTBOX_INTERVAL_MS' | 'SHUTDOWN_TIMEOUT_MS' | 'COMMAND_MAX_AGE_SECONDS'
+    | 'OPS_HOST'
+    | 'OPS_PORT'
+    | 'OUTBOX_INTERVAL_MS'
+    | 'SHUTDOWN_TIMEOUT_MS'
+    | 'COMMAND_MAX_AGE_SECONDS'
+    | 'CONSUMER_GROUP'
   >;
   logger: Logger;
   metricsRegistry: Registry;
   kafka: Kafka;
   messageRegistry: MessageRegistry;
   db: Db;
-  slack: SlackPort;
-  /** Consumer group; tests use their own. */
-  groupId?: string;
+  slack: SlackActions;
   /** Closed last when the worker stops (the database client). */
   resources?: { name: string; close: () => Promise<void> }[];
 }
@@ -44,7 +48,7 @@ export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
     resources: deps.resources ?? [],
     consumers: [
       {
-        groupId: deps.groupId ?? consumerGroupFor('runs-service'),
+        groupId: deps.config.CONSUMER_GROUP ?? consumerGroupFor('runs-service'),
         topics: [TOPICS.runCommands],
         handler: async (message, context) => {
           if (message.type === 'slash_command' && message.payload.intent === 'start_run') {
@@ -53,6 +57,9 @@ export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
               message,
               context,
             );
+          }
+          if (message.type === 'block_action' && message.payload.actionId === RUN_ACTIONS.closeRun) {
+            return closeRun({ db, slack, wakeOutbox }, message, context);
           }
           if (message.type === 'app_home_opened') return showAppHome({ db, slack }, message, context);
           context.logger.info({ type: message.type }, 'not handled by runs-service yet; skipped');

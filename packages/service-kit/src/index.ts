@@ -17,3 +17,4 @@ export {
   type Worker,
   type WorkerOptions,
 } from './worker';
+export { WorkerConfigProperties } from './worker-config';

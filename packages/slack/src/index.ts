@@ -1,12 +1,15 @@
 export * from './blocks/order-modal';
 export * from './blocks/run-message';
 export * from './blocks/run-summary';
+export { SlackConfigProperties } from './config';
 export {
   BotTokenResolver,
   InstallationNotFoundError,
   installKeyOf,
   PrismaInstallationStore,
 } from './installation-store';
+export { activeOrders, refreshRunMessage } from './run-message-refresh';
+export { type SlackActions, slackActions } from './slack-actions';
 export { TokenCipher, TokenCipherError } from './token-cipher';
 export {
   MAX_CLOCK_SKEW_SECONDS,

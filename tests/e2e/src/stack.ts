@@ -109,6 +109,8 @@ export async function startStack(options: { oauth?: boolean } = {}): Promise<Sta
   await admin.disconnect();
   const consumerGroup = uniqueGroup('e2e-runs');
   await startGroupAtEnd(kafka, consumerGroup, [TOPICS.runCommands]);
+  const ordersGroup = uniqueGroup('e2e-orders');
+  await startGroupAtEnd(kafka, ordersGroup, [TOPICS.orderCommands]);
 
   const botToken = `xoxb-1000000000001-${randomBytes(6).toString('hex')}`;
   const emulator = createSlackEmulator({ botToken });
@@ -117,6 +119,7 @@ export async function startStack(options: { oauth?: boolean } = {}): Promise<Sta
   const encryptionKey = randomBytes(32).toString('base64');
   const gatewayPort = await freePort();
   const opsPort = await freePort();
+  const ordersOpsPort = await freePort();
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const common = {
     DATABASE_URL: database.url,
@@ -133,6 +136,12 @@ export async function startStack(options: { oauth?: boolean } = {}): Promise<Sta
     OPS_PORT: String(opsPort),
     CONSUMER_GROUP: consumerGroup,
   });
+  const orders = startService('orders-service', 'apps/orders-service/src/server.ts', {
+    ...common,
+    OPS_HOST: '127.0.0.1',
+    OPS_PORT: String(ordersOpsPort),
+    CONSUMER_GROUP: ordersGroup,
+  });
   const gateway = startService('slack-gateway', 'apps/slack-gateway/src/server.ts', {
     ...common,
     SLACK_SIGNING_SECRET: signingSecret,
@@ -144,7 +153,7 @@ export async function startStack(options: { oauth?: boolean } = {}): Promise<Sta
     SLACK_STATE_SECRET: randomBytes(16).toString('hex'),
     SLACK_AUTHORIZE_URL: `${emulator.baseUrl}/oauth/v2/authorize`,
   });
-  const services = [runs, gateway];
+  const services = [runs, orders, gateway];
   const stack: Stack = {
     database,
     emulator,
@@ -168,6 +177,7 @@ export async function startStack(options: { oauth?: boolean } = {}): Promise<Sta
   try {
     await waitUntilReady(`${gatewayUrl}/readyz`, gateway);
     await waitUntilReady(`http://127.0.0.1:${opsPort}/readyz`, runs);
+    await waitUntilReady(`http://127.0.0.1:${ordersOpsPort}/readyz`, orders);
   } catch (error) {
     await stack.stop();
     throw error;

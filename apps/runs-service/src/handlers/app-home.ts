@@ -1,10 +1,10 @@
 import type { DeliveryContext, HandlerOutcome, MessageOf } from '@coffeebuddy/contracts';
 import { type Db, processMessageOnce } from '@coffeebuddy/db';
-import type { SlackPort } from '../slack-port';
+import { escapeMrkdwn, type SlackActions } from '@coffeebuddy/slack';
 
-/** The App Home: the person's runs served per channel. Published once per Slack event. */
+/** The App Home: per channel, the person's last order and runs served. Published once per Slack event. */
 export async function showAppHome(
-  deps: { db: Db; slack: SlackPort },
+  deps: { db: Db; slack: SlackActions },
   message: MessageOf<'app_home_opened'>,
   context: DeliveryContext,
 ): Promise<HandlerOutcome> {
@@ -12,15 +12,23 @@ export async function showAppHome(
   const processed = await processMessageOnce(
     deps.db,
     { ...context, messageId: message.messageId },
-    async (tx) => tx.runnerStat.findMany({ where: { userId }, orderBy: { channelId: 'asc' } }),
+    async (tx) => ({
+      stats: await tx.runnerStat.findMany({ where: { userId } }),
+      preferences: await tx.userPreference.findMany({ where: { userId } }),
+    }),
   );
   if (processed.duplicate || message.payload.tab !== 'home') return processed;
-  const stats = processed.result;
-  const lines = stats.length
-    ? stats.map(
-        (s) => `• <#${s.channelId}>: ${s.runsServedCount} run${s.runsServedCount === 1 ? '' : 's'} served`,
-      )
-    : ['You have not done a coffee run yet.'];
+  const { stats, preferences } = processed.result;
+  const channels = [
+    ...new Set([...stats.map((s) => s.channelId), ...preferences.map((p) => p.channelId)]),
+  ].sort();
+  const lines = channels.length
+    ? channels.map((channelId) => {
+        const served = stats.find((s) => s.channelId === channelId)?.runsServedCount ?? 0;
+        const last = preferences.find((p) => p.channelId === channelId)?.lastOrderText;
+        return `• <#${channelId}>: ${served} run${served === 1 ? '' : 's'} served${last ? ` · last order: ${escapeMrkdwn(last)}` : ''}`;
+      })
+    : ['You have not ordered or done a coffee run yet.'];
   await deps.slack.publishHome(message.teamId, userId, {
     type: 'home',
     blocks: [

@@ -7,12 +7,12 @@ import {
 } from '@coffeebuddy/contracts';
 import { type Db, processMessageOnce, type Run } from '@coffeebuddy/db';
 import { enqueueOutbox } from '@coffeebuddy/service-kit';
+import type { SlackActions } from '@coffeebuddy/slack';
 import { buildRunMessage } from '@coffeebuddy/slack';
-import type { SlackPort } from '../slack-port';
 
 export interface StartRunDeps {
   db: Db;
-  slack: SlackPort;
+  slack: SlackActions;
   /** Publishes the outbox right away instead of at the next poll. */
   wakeOutbox: () => void;
   /** A /coffee older than this is not acted on (the person has long moved on). */

@@ -1,0 +1,63 @@
+import { consumerGroupFor, type MessageRegistry, TOPICS } from '@coffeebuddy/contracts';
+import type { Db } from '@coffeebuddy/db';
+import { OUTBOX_RELAY, outboxRelayPoller, startWorker, type Worker } from '@coffeebuddy/service-kit';
+import { ORDER_MODAL, RUN_ACTIONS, type SlackActions } from '@coffeebuddy/slack';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { OrdersConfig } from './config';
+import { cancelOrder, openOrderModal, reuseLastOrder, submitOrder } from './handlers/orders';
+
+export interface OrdersWorkerDeps {
+  config: Pick<
+    OrdersConfig,
+    'OPS_HOST' | 'OPS_PORT' | 'OUTBOX_INTERVAL_MS' | 'SHUTDOWN_TIMEOUT_MS' | 'CONSUMER_GROUP'
+  >;
+  logger: Logger;
+  metricsRegistry: Registry;
+  kafka: Kafka;
+  messageRegistry: MessageRegistry;
+  db: Db;
+  slack: SlackActions;
+  resources?: { name: string; close: () => Promise<void> }[];
+}
+
+/** orders-service as a worker: consumes order commands, relays its outbox. */
+export async function startOrdersWorker(deps: OrdersWorkerDeps): Promise<Worker> {
+  let worker: Worker | undefined;
+  const orderDeps = { db: deps.db, slack: deps.slack, wakeOutbox: () => worker?.wake(OUTBOX_RELAY) };
+  worker = await startWorker({
+    service: 'orders-service',
+    logger: deps.logger,
+    metricsRegistry: deps.metricsRegistry,
+    kafka: deps.kafka,
+    messageRegistry: deps.messageRegistry,
+    ops: { host: deps.config.OPS_HOST, port: deps.config.OPS_PORT },
+    shutdownTimeoutMs: deps.config.SHUTDOWN_TIMEOUT_MS,
+    checks: [{ name: 'database', check: async () => (await deps.db.$queryRaw`SELECT 1`) !== undefined }],
+    pollers: [outboxRelayPoller(deps.db, deps.config.OUTBOX_INTERVAL_MS)],
+    resources: deps.resources ?? [],
+    consumers: [
+      {
+        groupId: deps.config.CONSUMER_GROUP ?? consumerGroupFor('orders-service'),
+        topics: [TOPICS.orderCommands],
+        handler: async (message, context) => {
+          if (message.type === 'block_action') {
+            if (message.payload.actionId === RUN_ACTIONS.placeOrder)
+              return openOrderModal(orderDeps, message, context);
+            if (message.payload.actionId === RUN_ACTIONS.useLastOrder)
+              return reuseLastOrder(orderDeps, message, context);
+            if (message.payload.actionId === RUN_ACTIONS.cancelOrder)
+              return cancelOrder(orderDeps, message, context);
+          }
+          if (message.type === 'view_submission' && message.payload.callbackId === ORDER_MODAL.callbackId) {
+            return submitOrder(orderDeps, message, context);
+          }
+          context.logger.info({ type: message.type }, 'not handled by orders-service; skipped');
+          return undefined;
+        },
+      },
+    ],
+  });
+  return worker;
+}

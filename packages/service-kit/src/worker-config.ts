@@ -1,0 +1,14 @@
+import { Type } from '@sinclair/typebox';
+
+/** Settings every worker app shares; apps spread these into their own config schema. */
+export const WorkerConfigProperties = {
+  /** Where /healthz, /readyz and /metrics listen. */
+  OPS_HOST: Type.String({ default: '0.0.0.0' }),
+  OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
+  /** How often the outbox relay looks for unpublished events (it is also woken after each commit). */
+  OUTBOX_INTERVAL_MS: Type.Integer({ minimum: 10, default: 250 }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 20_000 }),
+  LOG_LEVEL: Type.String({ default: 'info' }),
+  /** Consumer group (default coffeebuddy.<service>); only tests and side-by-side stacks change it. */
+  CONSUMER_GROUP: Type.Optional(Type.String({ minLength: 1 })),
+};
