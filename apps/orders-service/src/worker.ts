@@ -11,7 +11,12 @@ import { cancelOrder, openOrderModal, reuseLastOrder, submitOrder } from './hand
 export interface OrdersWorkerDeps {
   config: Pick<
     OrdersConfig,
-    'OPS_HOST' | 'OPS_PORT' | 'OUTBOX_INTERVAL_MS' | 'SHUTDOWN_TIMEOUT_MS' | 'CONSUMER_GROUP'
+    | 'OPS_HOST'
+    | 'OPS_PORT'
+    | 'OUTBOX_INTERVAL_MS'
+    | 'SHUTDOWN_TIMEOUT_MS'
+    | 'CONSUMER_GROUP'
+    | 'PARTITIONS_CONCURRENTLY'
   >;
   logger: Logger;
   metricsRegistry: Registry;
@@ -40,6 +45,7 @@ export async function startOrdersWorker(deps: OrdersWorkerDeps): Promise<Worker>
     consumers: [
       {
         groupId: deps.config.CONSUMER_GROUP ?? consumerGroupFor('orders-service'),
+        partitionsConcurrently: deps.config.PARTITIONS_CONCURRENTLY,
         topics: [TOPICS.orderCommands],
         handler: async (message, context) => {
           if (message.type === 'block_action') {

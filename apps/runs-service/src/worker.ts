@@ -19,6 +19,7 @@ export interface RunsWorkerDeps {
     | 'SHUTDOWN_TIMEOUT_MS'
     | 'COMMAND_MAX_AGE_SECONDS'
     | 'CONSUMER_GROUP'
+    | 'PARTITIONS_CONCURRENTLY'
   >;
   logger: Logger;
   metricsRegistry: Registry;
@@ -49,6 +50,7 @@ export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
     consumers: [
       {
         groupId: deps.config.CONSUMER_GROUP ?? consumerGroupFor('runs-service'),
+        partitionsConcurrently: deps.config.PARTITIONS_CONCURRENTLY,
         topics: [TOPICS.runCommands],
         handler: async (message, context) => {
           if (message.type === 'slash_command' && message.payload.intent === 'start_run') {

@@ -9,6 +9,8 @@ export const WorkerConfigProperties = {
   OUTBOX_INTERVAL_MS: Type.Integer({ minimum: 10, default: 250 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 20_000 }),
   LOG_LEVEL: Type.String({ default: 'info' }),
+  /** Partitions a consumer handles in parallel; messages of one channel (one partition) stay in order. */
+  PARTITIONS_CONCURRENTLY: Type.Integer({ minimum: 1, maximum: 64, default: 3 }),
   /** Consumer group (default coffeebuddy.<service>); only tests and side-by-side stacks change it. */
   CONSUMER_GROUP: Type.Optional(Type.String({ minLength: 1 })),
 };

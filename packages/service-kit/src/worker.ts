@@ -33,6 +33,8 @@ export interface ConsumerDefinition {
   retry?: Partial<RetryPolicy>;
   /** How long the group waits for a silent member before giving its partitions away. */
   sessionTimeoutMs?: number;
+  /** Partitions handled in parallel (each partition stays in order, so a channel's messages do). */
+  partitionsConcurrently?: number;
 }
 
 /** A periodic task (outbox relay, reminder scan): `run` is never overlapped with itself. */
@@ -88,6 +90,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       handler: definition.handler,
       ...(definition.retry ? { retry: definition.retry } : {}),
       ...(definition.sessionTimeoutMs ? { sessionTimeoutMs: definition.sessionTimeoutMs } : {}),
+      ...(definition.partitionsConcurrently
+        ? { partitionsConcurrently: definition.partitionsConcurrently }
+        : {}),
     }),
   );
 

@@ -2,8 +2,8 @@
 //
 //   pnpm --filter @coffeebuddy/e2e bench [rate=200] [seconds=10] [e2eRate=10]
 //
-// Phase 1: /coffee → chat.postMessage seen by the Slack emulator (gateway → Kafka → runs-service →
-//          PostgreSQL → Slack), at a lower rate.
+// Phase 1: whole runs at a lower rate, each measured at the Slack emulator: /coffee → the run
+//          message (chat.postMessage), "Place order" → views.open, "Close run" → the summary.
 // Phase 2: signed /coffee at a fixed rate against slack-gateway (real Kafka, PostgreSQL, registry
 //          behind it): ack latency percentiles and throughput.
 // Phase 3: the same load against a minimal @slack/bolt app (verify + ack only), same process of
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   };
   try {
     console.log(
-      `phase 1: /coffee → run message (chat.postMessage at the emulator), ${e2eRate}/s for ${seconds} s`,
+      `phase 1: whole runs — /coffee → run message, Place order → views.open, Close → summary, ${e2eRate}/s for ${seconds} s`,
     );
     const driver = createSlackDriver({
       gatewayUrl: stack.gatewayUrl,
@@ -135,6 +135,9 @@ async function main(): Promise<void> {
       await stack.emulator.waitForCall('chat.postMessage', (c) => c.args.channel === channelId, 10_000);
     }
     const e2e: number[] = [];
+    const modal: number[] = [];
+    const close: number[] = [];
+    const failures = new Set<string>();
     let failed = 0;
     const total = Math.round(e2eRate * seconds);
     const started = performance.now();
@@ -145,27 +148,78 @@ async function main(): Promise<void> {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const channelId = uniqueSlackId('C');
       stack.emulator.addChannel({ id: channelId, name: `e2e-${i}` });
-      const sentAt = Date.now();
       pending.push(
         (async () => {
-          await driver.slashCommand({ text: 'in 30m', userId: 'U0001', channelId });
           try {
-            const call = await stack.emulator.waitForCall(
+            // /coffee → the run message.
+            const sentAt = Date.now();
+            await driver.slashCommand({ text: 'in 30m', userId: 'U0001', channelId });
+            const post = await stack.emulator.waitForCall(
               'chat.postMessage',
               (c) => c.args.channel === channelId,
               10_000,
             );
-            e2e.push(call.at - sentAt);
-          } catch {
+            e2e.push(post.at - sentAt);
+            const ts = String(post.response.ts);
+            const runId = String(
+              (post.args.blocks as { elements?: { value?: string }[] }[]).find((b) => b.elements)
+                ?.elements?.[0]?.value,
+            );
+            // "Place order" click → views.open.
+            const clickedAt = Date.now();
+            await driver.blockAction({
+              actionId: 'place_order',
+              value: runId,
+              userId: 'U0002',
+              channelId,
+              messageTs: ts,
+            });
+            const opened = await stack.emulator.waitForCall(
+              'views.open',
+              (c) => JSON.stringify(c.args.view).includes(runId),
+              10_000,
+            );
+            modal.push(opened.at - clickedAt);
+            const viewId = String((opened.response.view as { id: string }).id);
+            await driver.viewSubmission({
+              userId: 'U0002',
+              viewId,
+              values: { order: { text: 'flat white' } },
+            });
+            await stack.emulator.waitForCall(
+              'chat.update',
+              (c) => c.args.channel === channelId && JSON.stringify(c.args.blocks).includes('flat white'),
+              10_000,
+            );
+            // "Close run" click → the channel summary.
+            const closedAt = Date.now();
+            await driver.blockAction({
+              actionId: 'close_run',
+              value: runId,
+              userId: 'U0001',
+              channelId,
+              messageTs: ts,
+            });
+            const summary = await stack.emulator.waitForCall(
+              'chat.postMessage',
+              (c) => c.args.channel === channelId && String(c.args.text).includes('Coffee run closed'),
+              10_000,
+            );
+            close.push(summary.at - closedAt);
+          } catch (error) {
             failed++;
+            failures.add((error as Error).message.slice(0, 160));
           }
         })(),
       );
     }
     await Promise.all(pending);
-    console.log(
-      `  /coffee → run message: ${fmt(figures(e2e, (performance.now() - started) / 1000, failed))}`,
-    );
+    for (const failure of failures) console.log(`  failed: ${failure}`);
+    const elapsed = (performance.now() - started) / 1000;
+    console.log(`  /coffee → run message:       ${fmt(figures(e2e, elapsed, failed))}`);
+    console.log(`  "Place order" → views.open:  ${fmt(figures(modal, elapsed, failed))}`);
+    console.log(`  "Close run" → summary:       ${fmt(figures(close, elapsed, failed))}`);
+
     // The ack phases measure the gateway alone: runs-service would otherwise share the two
     // cores with it (in production it runs elsewhere). Commands stay in Kafka for its group.
     await stack.stopService('runs-service');

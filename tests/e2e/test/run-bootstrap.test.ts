@@ -106,14 +106,21 @@ describe('run bootstrap through the real stack', () => {
     );
     expect(event.payload).toMatchObject({ runId: run.id, channelId, initiatorId: 'U0001' });
     expect(event.correlationId).toBe(run.correlation_id);
-    const outbox = await db.query('SELECT published_at FROM outbox_events WHERE correlation_id = $1', [
-      run.correlation_id,
-    ]);
-    expect(outbox.rows[0].published_at).toBeInstanceOf(Date);
+    // The relay marks the row after the broker acknowledged the event (same transaction).
+    const published = await waitFor(async () => {
+      const { rows } = await db.query('SELECT published_at FROM outbox_events WHERE correlation_id = $1', [
+        run.correlation_id,
+      ]);
+      return rows[0]?.published_at ?? undefined;
+    }, 'the outbox row to be marked published');
+    expect(published).toBeInstanceOf(Date);
 
     // The same correlation ID in both services' logs.
-    const logged = stack.logsContaining(run.correlation_id).map((l) => l.service);
-    expect(new Set(logged)).toEqual(new Set(['slack-gateway', 'runs-service']));
+    const services = await waitFor(() => {
+      const logged = new Set(stack.logsContaining(run.correlation_id).map((l) => l.service));
+      return logged.size === 2 ? logged : undefined;
+    }, 'log lines with the correlation ID from both services');
+    expect(services).toEqual(new Set(['slack-gateway', 'runs-service']));
   });
 
   it('points a second /coffee to the open run instead of creating another', async () => {
