@@ -1,1 +1,0 @@
-module.exports = { preset: '@coffeebuddy/jest-preset' };
