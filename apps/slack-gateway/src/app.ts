@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AnyMessage,
+  ContractError,
   createMessage,
   deterministicMessageId,
   type MessageProducer,
@@ -131,6 +132,22 @@ export function buildApp(deps: GatewayDeps): GatewayApp {
     app.addContentTypeParser(type, { parseAs: 'string' }, (_request, body, done) => done(null, body));
   }
 
+  // A signed request Slack would never send (missing fields, wrong shapes) is the sender's
+  // problem: 400 with a log line, never a 5xx.
+  app.setErrorHandler((error: Error, request, reply) => {
+    if (error instanceof ContractError || (error as { statusCode?: number }).statusCode === 400) {
+      request.log.warn(
+        { reqId: request.id, code: (error as { code?: string }).code, err: error.message },
+        'malformed Slack request',
+      );
+      return reply.code(400).send({ error: 'invalid_request' });
+    }
+    if ((error as { statusCode?: number }).statusCode === 413)
+      return reply.code(413).send({ error: 'body_too_large' });
+    request.log.error({ reqId: request.id, err: error.message }, 'request failed');
+    return reply.code(500).send({ error: 'internal_error' });
+  });
+
   const markShuttingDown = registerOpsRoutes(app, {
     registry: deps.metricsRegistry,
     checks: deps.readiness ?? [],
@@ -154,6 +171,32 @@ export function buildApp(deps: GatewayDeps): GatewayApp {
       );
       void reply.code(401).send({ error: 'request_verification_failed' });
       return undefined;
+    }
+  }
+
+  /**
+   * Whether coffee runs are enabled in a channel, answered within 300 ms; when the database is
+   * slow or down the command goes ahead (runs-service checks again before writing anything).
+   */
+  async function channelEnabled(channelId: string, log: Logger): Promise<boolean | null> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const channel = await Promise.race([
+        db.channel.findUnique({ where: { id: channelId }, select: { enabled: true } }),
+        new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), 300);
+        }),
+      ]);
+      if (channel === 'timeout') {
+        log.warn('channel lookup took over 300 ms; letting runs-service check it');
+        return null;
+      }
+      return channel?.enabled ?? null;
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'channel lookup failed; letting runs-service check it');
+      return null;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -222,8 +265,8 @@ export function buildApp(deps: GatewayDeps): GatewayApp {
       done('commands', 'answered', started);
       return reply.send(ephemeral('Channel settings (`/coffee admin`) are not available yet.'));
     }
-    const channel = await db.channel.findUnique({ where: { id: channelId }, select: { enabled: true } });
-    if (channel && !channel.enabled) {
+    const enabled = await channelEnabled(channelId, log);
+    if (enabled === false) {
       done('commands', 'disabled', started);
       log.info('coffee runs are disabled in this channel');
       return reply.send(
@@ -266,6 +309,7 @@ export function buildApp(deps: GatewayDeps): GatewayApp {
     let payload: InteractionPayload;
     try {
       payload = JSON.parse(new URLSearchParams(raw).get('payload') ?? '') as InteractionPayload;
+      if (!payload || typeof payload !== 'object') throw new Error('payload is not an object');
     } catch {
       done('interactions', 'invalid_input', started);
       return reply.code(400).send({ error: 'invalid_payload' });
@@ -276,7 +320,10 @@ export function buildApp(deps: GatewayDeps): GatewayApp {
     const log = deps.logger.child({ correlationId, teamId, userId, interaction: payload.type });
     if (payload.type === 'block_actions') {
       const action = payload.actions?.[0];
-      const topic = action ? ACTION_TOPICS[action.action_id] : undefined;
+      const topic =
+        action && Object.hasOwn(ACTION_TOPICS, action.action_id)
+          ? ACTION_TOPICS[action.action_id]
+          : undefined;
       const channelId: string = payload.channel?.id ?? payload.container?.channel_id ?? '';
       if (!action || !topic || !channelId) {
         done('interactions', 'ignored', started);
@@ -353,6 +400,7 @@ export function buildApp(deps: GatewayDeps): GatewayApp {
     let body: EventsBody;
     try {
       body = JSON.parse(raw) as EventsBody;
+      if (!body || typeof body !== 'object') throw new Error('body is not an object');
     } catch {
       done('events', 'invalid_input', started);
       return reply.code(400).send({ error: 'invalid_json' });
@@ -362,7 +410,14 @@ export function buildApp(deps: GatewayDeps): GatewayApp {
       return reply.send({ challenge: String(body.challenge ?? '') });
     }
     const event = body.event ?? {};
-    if (body.type !== 'event_callback' || event.type !== 'app_home_opened' || !event.channel || !event.user) {
+    if (
+      body.type !== 'event_callback' ||
+      event.type !== 'app_home_opened' ||
+      !event.channel ||
+      !event.user ||
+      !body.event_id ||
+      !body.team_id
+    ) {
       done('events', 'ignored', started);
       return reply.code(200).send();
     }

@@ -33,13 +33,15 @@ export function cachedUserZones(options: {
         }),
       ]);
       if (cache.size > 10_000) cache.clear();
-      cache.set(key, { zone, expires: Date.now() + ttl });
+      // A timeout answers null now but is asked again soon; a real answer is kept for the TTL.
+      cache.set(key, { zone, expires: Date.now() + (zone === null ? 60_000 : ttl) });
       return zone;
     } catch (error) {
       options.logger.warn(
         { teamId, userId, err: (error as Error).message },
         'users.info failed; reading times in UTC',
       );
+      cache.set(key, { zone: null, expires: Date.now() + 60_000 });
       return null;
     } finally {
       clearTimeout(timer);

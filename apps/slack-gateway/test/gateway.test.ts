@@ -250,6 +250,49 @@ describe('/coffee', () => {
   });
 });
 
+describe('signed but malformed requests', () => {
+  const post = (url: string, body: string, type = 'application/x-www-form-urlencoded') =>
+    app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': type, ...sign(body) } });
+
+  it.each([
+    [
+      'a slash command without trigger_id or response_url',
+      '/slack/commands',
+      commandBody('10:30', { trigger_id: '', response_url: '' }),
+    ],
+    [
+      'a slash command with 5000 characters of text',
+      '/slack/commands',
+      commandBody('x'.repeat(3900)).replace(/text=x+/, `text=${'y'.repeat(3990)}`),
+    ],
+    ['an interaction whose payload is null', '/slack/interactions', 'payload=null'],
+    ['an interaction whose payload is not JSON', '/slack/interactions', 'payload=%7Bnot-json'],
+    [
+      'a block action without trigger_id',
+      '/slack/interactions',
+      `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', team: { id: 'T0001' }, user: { id: 'U0001' }, channel: { id: 'C0001' }, actions: [{ action_id: 'close_run', value: 'x' }] }))}`,
+    ],
+  ])('answers %s with a 4xx, never a 5xx, and publishes nothing', async (_name, url, body) => {
+    const before = await endOffsets();
+    const response = await post(url, body);
+    expect(response.statusCode).toBeGreaterThanOrEqual(400);
+    expect(response.statusCode).toBeLessThan(500);
+    expect(await endOffsets()).toBe(before);
+  });
+
+  it('ignores events without an event_id or team, and action IDs that are object keys', async () => {
+    const event = JSON.stringify({
+      type: 'event_callback',
+      event: { type: 'app_home_opened', user: 'U0001', channel: 'D0001' },
+    });
+    expect((await post('/slack/events', event, 'application/json')).statusCode).toBe(200);
+    const nullBody = await post('/slack/events', 'null', 'application/json');
+    expect(nullBody.statusCode).toBe(400);
+    const proto = `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', team: { id: 'T0001' }, user: { id: 'U0001' }, channel: { id: 'C0001' }, trigger_id: 't', actions: [{ action_id: 'constructor' }] }))}`;
+    expect((await post('/slack/interactions', proto)).statusCode).toBe(200);
+  });
+});
+
 describe('Events API', () => {
   it('answers url_verification with the challenge', async () => {
     const body = JSON.stringify({ token: 't', challenge: 'abc123', type: 'url_verification' });

@@ -6,6 +6,7 @@ import type { KafkaMetrics } from './kafka-metrics';
 import { HEADERS, type MessageProducer } from './producer';
 import type { MessageRegistry } from './registry';
 import { deadLetterTopicFor, type TopicName } from './topics';
+import { isTransientError } from './transient';
 import { validateMessage } from './validation';
 
 /** Headers a dead letter carries besides the original message's own. */
@@ -188,52 +189,73 @@ export function createConsumer(options: ConsumerOptions): MessageConsumer {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     let lastError: Error | undefined;
-    for (let attempt = 1; attempt <= retry.attempts; attempt++) {
+    let failures = 0;
+    let outcome: HandlerOutcome | undefined;
+    let succeeded = false;
+    for (let attempt = 1; failures < retry.attempts; attempt++) {
       if (stopping && attempt > 1) {
         // Not committed: whoever takes the partition next gets the message again.
         log.info({ attempt }, 'stopping between retries; the message will be redelivered');
         return;
       }
       try {
-        const outcome = await handler(decoded, {
+        outcome = (await handler(decoded, {
           topic,
           partition,
           offset: message.offset,
           consumerGroup: groupId,
           attempt,
           logger: log,
-        });
-        if (outcome?.duplicate) {
-          metrics?.duplicates.inc({ topic, group: groupId });
-          log.info('already processed; skipping the redelivered message');
-        }
-        await commit(payload);
-        metrics?.processed.inc(labels);
-        metrics?.handlerDuration.observe({ ...labels, outcome: 'processed' }, seconds());
-        return;
+        })) as HandlerOutcome | undefined;
+        succeeded = true;
+        break;
       } catch (error) {
         lastError = error as Error;
+        const transient = isTransientError(error);
         const code = (error as { code?: unknown }).code;
-        metrics?.failed.inc({ ...labels, code: typeof code === 'string' ? code : 'HANDLER_ERROR' });
-        if (attempt < retry.attempts) {
-          const delay = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1));
-          log.warn({ err: lastError.message, attempt, nextInMs: delay }, 'handler failed, retrying');
+        metrics?.failed.inc({
+          ...labels,
+          code: typeof code === 'string' ? code : transient ? 'TRANSIENT' : 'HANDLER_ERROR',
+        });
+        // A dependency being down is waited out (the partition waits, in order); only failures
+        // that would happen again count towards dead-lettering.
+        if (!transient) failures++;
+        const delay = Math.min(
+          transient ? Math.max(retry.maxDelayMs, 5_000) : retry.maxDelayMs,
+          retry.initialDelayMs * 2 ** Math.min(attempt - 1, 16),
+        );
+        if (failures < retry.attempts) {
+          log.warn(
+            { err: lastError.message, attempt, transient, nextInMs: delay },
+            'handler failed, retrying',
+          );
           await payload.heartbeat();
           await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }
     }
-    log.error(
-      { err: lastError?.message, attempts: retry.attempts },
-      'handler kept failing, sending the message to the dead-letter topic',
-    );
-    await deadLetter(payload, {
-      code: 'HANDLER_FAILED',
-      message: lastError?.message ?? 'unknown error',
-      attempts: retry.attempts,
-    });
+    if (succeeded) {
+      if (outcome?.duplicate) {
+        metrics?.duplicates.inc({ topic, group: groupId });
+        log.info('already processed; skipping the redelivered message');
+      }
+      metrics?.processed.inc(labels);
+      metrics?.handlerDuration.observe({ ...labels, outcome: 'processed' }, seconds());
+    } else {
+      log.error(
+        { err: lastError?.message, attempts: retry.attempts },
+        'handler kept failing, sending the message to the dead-letter topic',
+      );
+      await deadLetter(payload, {
+        code: 'HANDLER_FAILED',
+        message: lastError?.message ?? 'unknown error',
+        attempts: retry.attempts,
+      });
+      metrics?.handlerDuration.observe({ ...labels, outcome: 'dead_lettered' }, seconds());
+    }
+    // Outside the retry loop: a failed commit (a rebalance moved the partition) is not a handler
+    // failure. It propagates; the partition's next owner redelivers and the effect is not repeated.
     await commit(payload);
-    metrics?.handlerDuration.observe({ ...labels, outcome: 'dead_lettered' }, seconds());
   }
 
   const inFlight = new Set<Promise<void>>();

@@ -11,4 +11,5 @@ export { ORDER_TEXT_MAX_LENGTH } from './messages/common';
 export * from './producer';
 export * from './registry';
 export * from './topics';
+export { isTransientError, TransientError } from './transient';
 export { createAjv, orderTextIssue, type ValidationMode, validateMessage } from './validation';

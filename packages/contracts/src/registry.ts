@@ -66,15 +66,25 @@ export class MessageRegistry {
     try {
       return await this.registry.decode(buffer);
     } catch (error) {
-      if (isRegistryValidationError(error)) {
-        throw translateRegistryError(error, 'the writer schema');
-      }
-      if (error instanceof Error && /magic byte|Unexpected token|JSON/i.test(error.message)) {
-        throw new ContractError('UNDECODABLE_MESSAGE', `message cannot be decoded: ${error.message}`);
-      }
-      throw translateRegistryError(error, 'decode');
+      if (isRegistryValidationError(error)) throw translateRegistryError(error, 'the writer schema');
+      const status = (error as { status?: number }).status;
+      // An unknown schema ID (404), a truncated value or unparseable JSON will never decode; any
+      // other registry answer (mappersmith reports network failures as HTTP 400) is waited out.
+      const registryDown = status === undefined ? isNetworkError(error) : status !== 404;
+      if (registryDown) throw translateRegistryError(error, 'decode');
+      throw new ContractError(
+        'UNDECODABLE_MESSAGE',
+        `message cannot be decoded: ${(error as Error).message}`,
+      );
     }
   }
+}
+
+function isNetworkError(error: unknown): boolean {
+  const code =
+    (error as { code?: string; cause?: { code?: string } }).code ??
+    (error as { cause?: { code?: string } }).cause?.code;
+  return typeof code === 'string' && /^(ECONN|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENOTFOUND|EPIPE)/.test(code);
 }
 
 function translateRegistryError(error: unknown, subject: string): ContractError {

@@ -53,7 +53,8 @@ const orderTextValidator = createAjv().compile(OrderText);
 
 /** Checks an order's text against the OrderText schema every message uses. */
 export function orderTextIssue(text: string): 'empty' | 'too_long' | null {
+  // Blank text passes minLength but is no order; the schema itself stays as registered.
+  if (text.trim().length === 0) return 'empty';
   const valid: boolean = orderTextValidator(text);
-  if (valid) return null;
-  return text.trim().length === 0 ? 'empty' : 'too_long';
+  return valid ? null : 'too_long';
 }

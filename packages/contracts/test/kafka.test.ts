@@ -23,6 +23,7 @@ import {
   SchemaCompatibilityError,
   subjectFor,
   TOPICS,
+  TransientError,
   topicSpecs,
 } from '../src';
 import {
@@ -256,6 +257,45 @@ describe('producing and consuming through the wrappers', () => {
     await waitFor(() => effects[0], 'the effect');
     expect(calls).toBe(3);
     expect(effects).toEqual([sent.messageId]);
+  });
+
+  it('waits out a dependency that is down instead of dead-lettering, however many retries it takes', async () => {
+    const channelId = uniqueSlackId('C');
+    let calls = 0;
+    const effects: string[] = [];
+    await startConsumer(async (message) => {
+      if (message.channelId !== channelId) return;
+      calls++;
+      // More failures than the retry budget (3), but transient: the database is "down".
+      if (calls <= 6) throw new TransientError(`database unreachable (${calls})`);
+      effects.push(message.messageId);
+    });
+    const sent = runCreated(channelId);
+    await producer.send(TOPICS.runEvents, sent);
+    await waitFor(() => effects[0], 'the effect after the outage', 30_000);
+    expect(calls).toBe(7);
+    expect(
+      lines.some(
+        (l) =>
+          l.msg === 'handler kept failing, sending the message to the dead-letter topic' &&
+          l.messageId === sent.messageId,
+      ),
+    ).toBe(false);
+  });
+
+  it('dead-letters a message whose schema ID the registry does not know, and keeps going', async () => {
+    const channelId = uniqueSlackId('C');
+    const handled: string[] = [];
+    await startConsumer(async (message) => {
+      if (message.channelId === channelId) handled.push(message.messageId);
+    });
+    const unknownId = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0]), Buffer.from('{}')]);
+    await producer.sendRaw(TOPICS.runEvents, { key: channelId, value: unknownId, headers: {} });
+    const next = runCreated(channelId);
+    await producer.send(TOPICS.runEvents, next);
+    const dead = await readDeadLetter(channelId);
+    expect(dead.headers[DEAD_LETTER_HEADERS.errorCode]).toBe('UNDECODABLE_MESSAGE');
+    await waitFor(() => handled.find((id) => id === next.messageId), 'the next message');
   });
 
   it('dead-letters a message whose handler always fails, and the partition keeps flowing', async () => {

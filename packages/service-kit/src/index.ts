@@ -8,7 +8,13 @@ export {
   type ReadinessCheck,
   registerOpsRoutes,
 } from './ops-server';
-export { enqueueOutbox, OUTBOX_RELAY, outboxRelayPoller, relayOutboxOnce } from './outbox';
+export {
+  enqueueOutbox,
+  OUTBOX_MAX_ATTEMPTS,
+  OUTBOX_RELAY,
+  outboxRelayPoller,
+  relayOutboxOnce,
+} from './outbox';
 export {
   type ConsumerDefinition,
   type PollerDefinition,

@@ -18,7 +18,7 @@ export async function activeOrders(db: Pick<Db, 'order'>, runId: string) {
  */
 export async function refreshRunMessage(db: Db, slack: SlackActions, runId: string): Promise<void> {
   const run = await db.run.findUnique({ where: { id: runId } });
-  if (!run?.messageTs) return;
+  if (!run?.messageTs || run.status !== 'open') return; // runs-service renders closed runs
   const orders = await activeOrders(db, runId);
   await slack.updateMessage(
     run.teamId,
@@ -26,4 +26,16 @@ export async function refreshRunMessage(db: Db, slack: SlackActions, runId: stri
     run.messageTs,
     buildRunMessage({ ...run, runId: run.id, orders }),
   );
+  // A close may have rendered the closed message while this update was in flight; if so, put
+  // the closed version back rather than leave the buttons showing.
+  const after = await db.run.findUnique({ where: { id: runId } });
+  if (after?.messageTs && after.status !== 'open') {
+    const snapshot = (after.orderSnapshot as { userId: string; text: string }[] | null) ?? [];
+    await slack.updateMessage(
+      after.teamId,
+      after.channelId,
+      after.messageTs,
+      buildRunMessage({ ...after, runId: after.id, orders: snapshot }),
+    );
+  }
 }

@@ -24,6 +24,9 @@ export interface OrderDeps {
 
 type Provenance = 'typed' | 'reused_last_order';
 
+const isUuid = (value: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
 const CLOSED_TEXT = 'This coffee run is closed — ordering has ended. Start a new one with `/coffee`.';
 
 /** Says something to the person only; failing to say it never undoes or redoes the work. */
@@ -150,26 +153,22 @@ export async function openOrderModal(
     channelId: message.channelId,
     userId,
   };
-  const processed = await processMessageOnce(
-    deps.db,
-    { ...context, messageId: message.messageId },
-    async (tx) => {
-      const run = await tx.run.findUnique({
-        where: { id: runId },
-        select: { status: true, channelId: true },
-      });
-      const current = await tx.order.findFirst({
-        where: { runId, userId, status: 'active' },
-        select: { text: true },
-      });
-      return { run, current: current?.text ?? null };
-    },
-  );
-  if (processed.duplicate) return processed; // the trigger has been used (or has expired) by now
-  const { run, current } = processed.result;
+  if (!isUuid(runId)) {
+    await tell(deps, target, 'That coffee run no longer exists.', context);
+    return { duplicate: false };
+  }
+  // Nothing is written here, so no processed-message record: Slack itself refuses a second use
+  // of a trigger (exchanged_trigger_id), and a transient failure is retried while it lives.
+  const run = await deps.db.run.findUnique({
+    where: { id: runId },
+    select: { status: true, channelId: true },
+  });
+  const current =
+    (await deps.db.order.findFirst({ where: { runId, userId, status: 'active' }, select: { text: true } }))
+      ?.text ?? null;
   if (run?.status !== 'open') {
-    await tell(deps, target, CLOSED_TEXT, context);
-    return processed;
+    await tell(deps, target, run ? CLOSED_TEXT : 'That coffee run no longer exists.', context);
+    return { duplicate: false };
   }
   try {
     await deps.slack.openView(
@@ -190,7 +189,7 @@ export async function openOrderModal(
       context,
     );
   }
-  return processed;
+  return { duplicate: false };
 }
 
 /** The modal was submitted (already validated by the gateway; checked again here). */
@@ -238,6 +237,11 @@ export async function reuseLastOrder(
     channelId: message.channelId,
     userId,
   };
+  if (!isUuid(runId)) {
+    await tell(deps, target, 'That coffee run no longer exists.', context);
+    return { duplicate: false };
+  }
+
   const preference = await deps.db.userPreference.findUnique({
     where: { userId_channelId: { userId, channelId: message.channelId } },
   });
@@ -277,6 +281,11 @@ export async function cancelOrder(
     channelId: message.channelId,
     userId,
   };
+  if (!isUuid(runId)) {
+    await tell(deps, target, 'That coffee run no longer exists.', context);
+    return { duplicate: false };
+  }
+
   const processed = await processMessageOnce(
     deps.db,
     { ...context, messageId: message.messageId },

@@ -73,7 +73,10 @@ export async function closeRun(
   const runId = message.payload.value ?? '';
   const userId = message.userId ?? '';
   const responseUrl = message.payload.responseUrl;
-  const run = await deps.db.run.findUnique({ where: { id: runId }, include: { channel: true } });
+  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId);
+  const run = isUuid
+    ? await deps.db.run.findUnique({ where: { id: runId }, include: { channel: true } })
+    : null;
   if (!run) {
     await tell(deps, responseUrl, 'That coffee run no longer exists.', context);
     return { duplicate: false };

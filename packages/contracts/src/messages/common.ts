@@ -28,7 +28,7 @@ export const OrderId = Type.String({ format: 'uuid' });
 export const Timestamp = Type.String({ format: 'date-time' });
 /** Longest order text, in characters (the modal's max_length too). */
 export const ORDER_TEXT_MAX_LENGTH = 300;
-export const OrderText = Type.String({ minLength: 1, maxLength: ORDER_TEXT_MAX_LENGTH, pattern: '\\S' });
+export const OrderText = Type.String({ minLength: 1, maxLength: ORDER_TEXT_MAX_LENGTH });
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 
