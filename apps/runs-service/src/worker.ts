@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { RunsConfig } from './config';
 import { showAppHome } from './handlers/app-home';
-import { closeRun } from './handlers/close-run';
+import { closeRun, finishPendingCloses } from './handlers/close-run';
 import { startRun } from './handlers/start-run';
 
 export interface RunsWorkerDeps {
@@ -20,6 +20,7 @@ export interface RunsWorkerDeps {
     | 'COMMAND_MAX_AGE_SECONDS'
     | 'CONSUMER_GROUP'
     | 'PARTITIONS_CONCURRENTLY'
+    | 'FINISH_CLOSE_INTERVAL_MS'
   >;
   logger: Logger;
   metricsRegistry: Registry;
@@ -45,7 +46,16 @@ export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
     ops: { host: deps.config.OPS_HOST, port: deps.config.OPS_PORT },
     shutdownTimeoutMs: deps.config.SHUTDOWN_TIMEOUT_MS,
     checks: [{ name: 'database', check: async () => (await db.$queryRaw`SELECT 1`) !== undefined }],
-    pollers: [outboxRelayPoller(db, deps.config.OUTBOX_INTERVAL_MS)],
+    pollers: [
+      outboxRelayPoller(db, deps.config.OUTBOX_INTERVAL_MS),
+      {
+        name: 'finish-closed-runs',
+        intervalMs: deps.config.FINISH_CLOSE_INTERVAL_MS,
+        run: async (logger) => {
+          await finishPendingCloses({ db, slack, wakeOutbox }, logger);
+        },
+      },
+    ],
     resources: deps.resources ?? [],
     consumers: [
       {

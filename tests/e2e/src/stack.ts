@@ -135,6 +135,7 @@ export async function startStack(options: { oauth?: boolean } = {}): Promise<Sta
     OPS_HOST: '127.0.0.1',
     OPS_PORT: String(opsPort),
     CONSUMER_GROUP: consumerGroup,
+    FINISH_CLOSE_INTERVAL_MS: '1000',
   });
   const orders = startService('orders-service', 'apps/orders-service/src/server.ts', {
     ...common,

@@ -347,6 +347,40 @@ describe('closing a run', () => {
     expect(await activeOrders(run.runId)).toHaveLength(2);
   });
 
+  it('posts a summary Slack refused at close time later, once', async () => {
+    const run = await openRun();
+    await order(run, 'U0002', 'americano');
+    await waitFor(async () => ((await activeOrders(run.runId)).length === 1 ? true : undefined), 'the order');
+    stack.emulator.failNext('chat.postMessage', { error: 'fatal_error', times: 5 });
+    await click(run, 'close_run', 'U0001');
+    const summary = await stack.emulator.waitForCall(
+      'chat.postMessage',
+      (c) =>
+        c.args.channel === run.channelId &&
+        String(c.args.text).includes('Coffee run closed') &&
+        c.response.ok === true,
+      30_000,
+    );
+    expect(summary).toBeDefined();
+    await waitFor(
+      async () => {
+        const { rows } = await db.query('SELECT runner_dm_ts FROM runs WHERE id = $1', [run.runId]);
+        return rows[0]?.runner_dm_ts ?? undefined;
+      },
+      'the runner DM',
+      30_000,
+    );
+    const posted = stack.emulator
+      .callsTo('chat.postMessage')
+      .filter(
+        (c) =>
+          c.args.channel === run.channelId &&
+          String(c.args.text).includes('Coffee run closed') &&
+          c.response.ok,
+      );
+    expect(posted).toHaveLength(1);
+  });
+
   it('closes a run nobody ordered in without a runner, and says so', async () => {
     const run = await openRun();
     await click(run, 'close_run', 'U0001');

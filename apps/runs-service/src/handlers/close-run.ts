@@ -187,7 +187,7 @@ export async function closeRun(
     await tell(deps, responseUrl, 'This coffee run is already closed.', context);
   }
   if (!processed.duplicate && processed.result === 'closed') deps.wakeOutbox();
-  await finishClose(deps, runId, context);
+  await finishClose(deps, runId, context.logger);
   return processed;
 }
 
@@ -195,7 +195,7 @@ export async function closeRun(
 export async function finishClose(
   deps: CloseRunDeps,
   runId: string,
-  context: DeliveryContext,
+  logger: DeliveryContext['logger'],
 ): Promise<void> {
   const run = await deps.db.run.findUnique({ where: { id: runId }, include: { channel: true } });
   if (run?.status !== 'closed') return;
@@ -213,7 +213,7 @@ export async function finishClose(
   if (!run.summaryTs) {
     const ts = await deps.slack.postMessage(run.teamId, run.channelId, buildRunSummary(summary));
     await deps.db.run.update({ where: { id: runId }, data: { summaryTs: ts } });
-    context.logger.info({ runId, ts }, 'summary posted');
+    logger.info({ runId, ts }, 'summary posted');
   }
   if (run.messageTs) {
     await deps.slack.updateMessage(
@@ -234,6 +234,35 @@ export async function finishClose(
       }),
     );
     await deps.db.run.update({ where: { id: runId }, data: { runnerDmTs: dm.ts } });
-    context.logger.info({ runId, runnerId: run.runnerId }, 'runner DM sent');
+    logger.info({ runId, runnerId: run.runnerId }, 'runner DM sent');
   }
+}
+
+/**
+ * A poller's job: finishes closed runs whose summary or runner DM is still missing (Slack was
+ * down longer than the handler waited, or the process stopped in between). Runs closed in the
+ * last day only; older ones are left alone rather than surprising anyone.
+ */
+export async function finishPendingCloses(
+  deps: CloseRunDeps,
+  logger: DeliveryContext['logger'],
+): Promise<number> {
+  const since = new Date((deps.now?.() ?? new Date()).getTime() - DAY_MS);
+  const pending = await deps.db.run.findMany({
+    where: {
+      status: 'closed',
+      closedAt: { gte: since },
+      OR: [{ summaryTs: null }, { runnerId: { not: null }, runnerDmTs: null }],
+    },
+    select: { id: true },
+    take: 20,
+  });
+  for (const { id } of pending) {
+    try {
+      await finishClose(deps, id, logger);
+    } catch (error) {
+      logger.warn({ runId: id, err: (error as Error).message }, 'could not finish a closed run yet');
+    }
+  }
+  return pending.length;
 }
