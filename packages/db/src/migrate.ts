@@ -89,7 +89,7 @@ export async function migrate(config: DbConfig, options: MigrateOptions = {}): P
   const migrations = readMigrations(options.migrationsDir);
   const say = options.onProgress ?? (() => undefined);
   const ClientClass = (poolOptions(config).Client ?? pg.Client) as typeof pg.Client;
-  const client = new ClientClass({ connectionString: config.databaseUrl });
+  const client = new ClientClass({ connectionString: config.databaseUrl, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
   } catch (error) {
@@ -99,6 +99,8 @@ export async function migrate(config: DbConfig, options: MigrateOptions = {}): P
     );
   }
   try {
+    // Neither wait for another migrator nor queue DDL behind live traffic for ever.
+    await client.query("SET lock_timeout = '30s'");
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK_KEY]);
     await client.query(CREATE_MIGRATIONS_TABLE);
     const { rows } = await client.query<AppliedRow>(

@@ -20,8 +20,9 @@ import { buildOpsServer, type OpsServer, type ReadinessCheck } from './ops-serve
  * The harness every consumer app runs in. It owns the lifecycle:
  *
  *   start:  ops HTTP server → producer → consumers (join groups) → pollers → lag sampler
- *   stop:   /readyz says 503 → pollers finish their current run → consumers stop fetching,
- *           finish the in-flight message and commit → producer → admin → resources → HTTP
+ *   stop:   /readyz says 503 → consumers stop fetching, finish the in-flight message and
+ *           commit → pollers finish their current run and run once more (flushing the outbox)
+ *           → producer → admin → resources → HTTP
  *
  * all within `shutdownTimeoutMs`; past it `stop()` rejects so the process can exit non-zero.
  */
@@ -166,9 +167,16 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         timer = setTimeout(() => reject(new Error(`shutdown took longer than ${timeoutMs} ms`)), timeoutMs);
       });
       const sequence = (async () => {
+        // Consumers first: their last effects may queue outbox events. Then the pollers finish
+        // their current run and each runs once more, so what was just queued is published.
+        await Promise.all(consumers.map((c) => c.stop()));
         for (const poller of pollerLoops) poller.wake();
         await Promise.all(pollerLoops.map((p) => p.loop));
-        await Promise.all(consumers.map((c) => c.stop()));
+        for (const poller of options.pollers ?? []) {
+          await poller.run(logger.child({ poller: poller.name }), { producer }).catch((error: Error) => {
+            logger.warn({ poller: poller.name, err: error.message }, 'final poller run failed');
+          });
+        }
         await producer.disconnect();
         await admin.disconnect();
         for (const resource of [...(options.resources ?? [])].reverse()) await resource.close();
