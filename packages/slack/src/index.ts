@@ -20,3 +20,4 @@ export {
   verifySlackRequest,
 } from './verify';
 export { type SlackClientOptions, SlackClients, SlackRateLimitedError } from './web-client';
+export { type SlackWorkerResources, slackWorkerResources } from './worker-bootstrap';

@@ -27,6 +27,20 @@ type Provenance = 'typed' | 'reused_last_order';
 const isUuid = (value: string) =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
+const GONE_TEXT = 'That coffee run no longer exists.';
+
+/** Who clicked which run's button, and where to answer them. */
+function clickOf(message: MessageOf<'block_action'>) {
+  const userId = message.userId ?? '';
+  const target = {
+    responseUrl: message.payload.responseUrl,
+    teamId: message.teamId,
+    channelId: message.channelId,
+    userId,
+  };
+  return { runId: message.payload.value ?? '', userId, target };
+}
+
 const CLOSED_TEXT = 'This coffee run is closed — ordering has ended. Start a new one with `/coffee`.';
 
 /** Says something to the person only; failing to say it never undoes or redoes the work. */
@@ -145,16 +159,9 @@ export async function openOrderModal(
   message: MessageOf<'block_action'>,
   context: DeliveryContext,
 ): Promise<HandlerOutcome> {
-  const runId = message.payload.value ?? '';
-  const userId = message.userId ?? '';
-  const target = {
-    responseUrl: message.payload.responseUrl,
-    teamId: message.teamId,
-    channelId: message.channelId,
-    userId,
-  };
+  const { runId, userId, target } = clickOf(message);
   if (!isUuid(runId)) {
-    await tell(deps, target, 'That coffee run no longer exists.', context);
+    await tell(deps, target, GONE_TEXT, context);
     return { duplicate: false };
   }
   // Nothing is written here, so no processed-message record: Slack itself refuses a second use
@@ -167,7 +174,7 @@ export async function openOrderModal(
     (await deps.db.order.findFirst({ where: { runId, userId, status: 'active' }, select: { text: true } }))
       ?.text ?? null;
   if (run?.status !== 'open') {
-    await tell(deps, target, run ? CLOSED_TEXT : 'That coffee run no longer exists.', context);
+    await tell(deps, target, run ? CLOSED_TEXT : GONE_TEXT, context);
     return { duplicate: false };
   }
   try {
@@ -229,16 +236,9 @@ export async function reuseLastOrder(
   message: MessageOf<'block_action'>,
   context: DeliveryContext,
 ): Promise<HandlerOutcome> {
-  const runId = message.payload.value ?? '';
-  const userId = message.userId ?? '';
-  const target = {
-    responseUrl: message.payload.responseUrl,
-    teamId: message.teamId,
-    channelId: message.channelId,
-    userId,
-  };
+  const { runId, userId, target } = clickOf(message);
   if (!isUuid(runId)) {
-    await tell(deps, target, 'That coffee run no longer exists.', context);
+    await tell(deps, target, GONE_TEXT, context);
     return { duplicate: false };
   }
 
@@ -273,16 +273,9 @@ export async function cancelOrder(
   message: MessageOf<'block_action'>,
   context: DeliveryContext,
 ): Promise<HandlerOutcome> {
-  const runId = message.payload.value ?? '';
-  const userId = message.userId ?? '';
-  const target = {
-    responseUrl: message.payload.responseUrl,
-    teamId: message.teamId,
-    channelId: message.channelId,
-    userId,
-  };
+  const { runId, userId, target } = clickOf(message);
   if (!isUuid(runId)) {
-    await tell(deps, target, 'That coffee run no longer exists.', context);
+    await tell(deps, target, GONE_TEXT, context);
     return { duplicate: false };
   }
 
