@@ -270,6 +270,19 @@ describe('closing a run', () => {
     expect(stack.emulator.callsTo('users.info').some((c) => c.args.user === 'U0001')).toBe(true);
   });
 
+  it('lets someone on the channel’s configured admin list close someone else’s run', async () => {
+    const run = await openRun('U0002');
+    await db.query("UPDATE channels SET admin_user_ids = ARRAY['U0003'] WHERE id = $1", [run.channelId]);
+    await click(run, 'close_run', 'U0003'); // not a workspace admin; refused in the test above
+    const closed = await waitFor(async () => {
+      const { rows } = await db.query("SELECT closed_by_id FROM runs WHERE id = $1 AND status = 'closed'", [
+        run.runId,
+      ]);
+      return rows[0];
+    }, 'the close');
+    expect(closed.closed_by_id).toBe('U0003');
+  });
+
   it('closes with a fair runner, a summary and a DM that agree, and refuses orders afterwards', async () => {
     const run = await openRun('U0001', 'in 30m the usual place');
     await order(run, 'U0002', 'flat white');
