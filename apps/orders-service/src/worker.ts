@@ -1,14 +1,12 @@
-import { consumerGroupFor, type MessageRegistry, TOPICS } from '@coffeebuddy/contracts';
-import type { Db } from '@coffeebuddy/db';
-import { OUTBOX_RELAY, outboxRelayPoller, startWorker, type Worker } from '@coffeebuddy/service-kit';
-import { ORDER_MODAL, RUN_ACTIONS, type SlackActions } from '@coffeebuddy/slack';
-import type { Kafka } from 'kafkajs';
+import { consumerGroupFor, TOPICS } from '@coffeebuddy/contracts';
+import { OUTBOX_RELAY, startWorker, type Worker } from '@coffeebuddy/service-kit';
+import { ORDER_MODAL, RUN_ACTIONS, type SlackWorkerResources } from '@coffeebuddy/slack';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import type { OrdersConfig } from './config';
 import { cancelOrder, openOrderModal, reuseLastOrder, submitOrder } from './handlers/orders';
 
-export interface OrdersWorkerDeps {
+/** What the process built at start-up (slackWorkerResources), plus config and logger. */
+export interface OrdersWorkerDeps extends SlackWorkerResources {
   config: Pick<
     OrdersConfig,
     | 'OPS_HOST'
@@ -19,12 +17,6 @@ export interface OrdersWorkerDeps {
     | 'PARTITIONS_CONCURRENTLY'
   >;
   logger: Logger;
-  metricsRegistry: Registry;
-  kafka: Kafka;
-  messageRegistry: MessageRegistry;
-  db: Db;
-  slack: SlackActions;
-  resources?: { name: string; close: () => Promise<void> }[];
 }
 
 /** orders-service as a worker: consumes order commands, relays its outbox. */
@@ -39,9 +31,8 @@ export async function startOrdersWorker(deps: OrdersWorkerDeps): Promise<Worker>
     messageRegistry: deps.messageRegistry,
     ops: { host: deps.config.OPS_HOST, port: deps.config.OPS_PORT },
     shutdownTimeoutMs: deps.config.SHUTDOWN_TIMEOUT_MS,
-    checks: [{ name: 'database', check: async () => (await deps.db.$queryRaw`SELECT 1`) !== undefined }],
-    pollers: [outboxRelayPoller(deps.db, deps.config.OUTBOX_INTERVAL_MS)],
-    resources: deps.resources ?? [],
+    database: { db: deps.db, outboxIntervalMs: deps.config.OUTBOX_INTERVAL_MS },
+    resources: deps.resources,
     consumers: [
       {
         groupId: deps.config.CONSUMER_GROUP ?? consumerGroupFor('orders-service'),

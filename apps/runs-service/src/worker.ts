@@ -1,16 +1,14 @@
-import { consumerGroupFor, type MessageRegistry, TOPICS } from '@coffeebuddy/contracts';
-import type { Db } from '@coffeebuddy/db';
-import { OUTBOX_RELAY, outboxRelayPoller, startWorker, type Worker } from '@coffeebuddy/service-kit';
-import { RUN_ACTIONS, type SlackActions } from '@coffeebuddy/slack';
-import type { Kafka } from 'kafkajs';
+import { consumerGroupFor, TOPICS } from '@coffeebuddy/contracts';
+import { OUTBOX_RELAY, startWorker, type Worker } from '@coffeebuddy/service-kit';
+import { RUN_ACTIONS, type SlackWorkerResources } from '@coffeebuddy/slack';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import type { RunsConfig } from './config';
 import { showAppHome } from './handlers/app-home';
 import { closeRun, finishPendingCloses } from './handlers/close-run';
 import { startRun } from './handlers/start-run';
 
-export interface RunsWorkerDeps {
+/** What the process built at start-up (slackWorkerResources), plus config and logger. */
+export interface RunsWorkerDeps extends SlackWorkerResources {
   config: Pick<
     RunsConfig,
     | 'OPS_HOST'
@@ -23,13 +21,6 @@ export interface RunsWorkerDeps {
     | 'FINISH_CLOSE_INTERVAL_MS'
   >;
   logger: Logger;
-  metricsRegistry: Registry;
-  kafka: Kafka;
-  messageRegistry: MessageRegistry;
-  db: Db;
-  slack: SlackActions;
-  /** Closed last when the worker stops (the database client). */
-  resources?: { name: string; close: () => Promise<void> }[];
 }
 
 /** runs-service as a worker: consumes run commands, relays its outbox. */
@@ -45,9 +36,8 @@ export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
     messageRegistry: deps.messageRegistry,
     ops: { host: deps.config.OPS_HOST, port: deps.config.OPS_PORT },
     shutdownTimeoutMs: deps.config.SHUTDOWN_TIMEOUT_MS,
-    checks: [{ name: 'database', check: async () => (await db.$queryRaw`SELECT 1`) !== undefined }],
+    database: { db, outboxIntervalMs: deps.config.OUTBOX_INTERVAL_MS },
     pollers: [
-      outboxRelayPoller(db, deps.config.OUTBOX_INTERVAL_MS),
       {
         name: 'finish-closed-runs',
         intervalMs: deps.config.FINISH_CLOSE_INTERVAL_MS,
@@ -56,7 +46,7 @@ export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
         },
       },
     ],
-    resources: deps.resources ?? [],
+    resources: deps.resources,
     consumers: [
       {
         groupId: deps.config.CONSUMER_GROUP ?? consumerGroupFor('runs-service'),

@@ -11,10 +11,12 @@ import {
   type RetryPolicy,
   type TopicName,
 } from '@coffeebuddy/contracts';
+import type { Db } from '@coffeebuddy/db';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { buildOpsServer, type OpsServer, type ReadinessCheck } from './ops-server';
+import { outboxRelayPoller } from './outbox';
 
 /**
  * The harness every consumer app runs in. It owns the lifecycle:
@@ -53,7 +55,12 @@ export interface WorkerOptions {
   messageRegistry: MessageRegistry;
   consumers: ConsumerDefinition[];
   pollers?: PollerDefinition[];
-  /** Extra readiness checks (e.g. the database). */
+  /**
+   * The service's database: adds a `database` readiness check and the transactional outbox relay
+   * (poller `OUTBOX_RELAY`, every `outboxIntervalMs`, default 250 ms).
+   */
+  database?: { db: Db; outboxIntervalMs?: number };
+  /** Extra readiness checks. */
   checks?: ReadinessCheck[];
   /** Closed last, in reverse order (e.g. the database client). */
   resources?: { name: string; close: () => Promise<void> }[];
@@ -97,13 +104,17 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     }),
   );
 
+  const database = options.database;
+  const databaseChecks: ReadinessCheck[] = database
+    ? [{ name: 'database', check: async () => (await database.db.$queryRaw`SELECT 1`) !== undefined }]
+    : [];
   const kafkaCheck: ReadinessCheck = {
     name: 'kafka',
     check: () => consumers.every((c) => c.isReady()),
   };
   const ops = buildOpsServer({
     registry: options.metricsRegistry,
-    checks: [kafkaCheck, ...(options.checks ?? [])],
+    checks: [kafkaCheck, ...databaseChecks, ...(options.checks ?? [])],
     logger,
   });
   const opsUrl = await ops.listen({ host: options.ops.host, port: options.ops.port });
@@ -114,7 +125,11 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
 
   // Pollers: each runs, waits its interval, runs again; stop() waits for a run in progress.
   let stopping = false;
-  const pollerLoops = (options.pollers ?? []).map((poller) => {
+  const pollers = [
+    ...(database ? [outboxRelayPoller(database.db, database.outboxIntervalMs)] : []),
+    ...(options.pollers ?? []),
+  ];
+  const pollerLoops = pollers.map((poller) => {
     const log = logger.child({ poller: poller.name });
     let wake: (() => void) | undefined;
     const loop = (async () => {
@@ -172,7 +187,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         await Promise.all(consumers.map((c) => c.stop()));
         for (const poller of pollerLoops) poller.wake();
         await Promise.all(pollerLoops.map((p) => p.loop));
-        for (const poller of options.pollers ?? []) {
+        for (const poller of pollers) {
           await poller.run(logger.child({ poller: poller.name }), { producer }).catch((error: Error) => {
             logger.warn({ poller: poller.name, err: error.message }, 'final poller run failed');
           });

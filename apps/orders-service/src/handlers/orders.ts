@@ -2,6 +2,7 @@ import {
   createMessage,
   type DeliveryContext,
   type HandlerOutcome,
+  isUuid,
   type MessageOf,
   orderTextIssue,
   TOPICS,
@@ -24,13 +25,13 @@ export interface OrderDeps {
 
 type Provenance = 'typed' | 'reused_last_order';
 
-const isUuid = (value: string) =>
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-
 const GONE_TEXT = 'That coffee run no longer exists.';
 
-/** Who clicked which run's button, and where to answer them. */
-function clickOf(message: MessageOf<'block_action'>) {
+/**
+ * Who clicked which run's button, and where to answer them; null (after telling them) when the
+ * button does not name a run ID at all.
+ */
+async function clickedRun(deps: OrderDeps, message: MessageOf<'block_action'>, context: DeliveryContext) {
   const userId = message.userId ?? '';
   const target = {
     responseUrl: message.payload.responseUrl,
@@ -38,7 +39,12 @@ function clickOf(message: MessageOf<'block_action'>) {
     channelId: message.channelId,
     userId,
   };
-  return { runId: message.payload.value ?? '', userId, target };
+  const runId = message.payload.value ?? '';
+  if (!isUuid(runId)) {
+    await tell(deps, target, GONE_TEXT, context);
+    return null;
+  }
+  return { runId, userId, target };
 }
 
 const CLOSED_TEXT = 'This coffee run is closed — ordering has ended. Start a new one with `/coffee`.';
@@ -159,11 +165,9 @@ export async function openOrderModal(
   message: MessageOf<'block_action'>,
   context: DeliveryContext,
 ): Promise<HandlerOutcome> {
-  const { runId, userId, target } = clickOf(message);
-  if (!isUuid(runId)) {
-    await tell(deps, target, GONE_TEXT, context);
-    return { duplicate: false };
-  }
+  const click = await clickedRun(deps, message, context);
+  if (!click) return { duplicate: false };
+  const { runId, userId, target } = click;
   // Nothing is written here, so no processed-message record: Slack itself refuses a second use
   // of a trigger (exchanged_trigger_id), and a transient failure is retried while it lives.
   const run = await deps.db.run.findUnique({
@@ -236,12 +240,9 @@ export async function reuseLastOrder(
   message: MessageOf<'block_action'>,
   context: DeliveryContext,
 ): Promise<HandlerOutcome> {
-  const { runId, userId, target } = clickOf(message);
-  if (!isUuid(runId)) {
-    await tell(deps, target, GONE_TEXT, context);
-    return { duplicate: false };
-  }
-
+  const click = await clickedRun(deps, message, context);
+  if (!click) return { duplicate: false };
+  const { runId, userId, target } = click;
   const preference = await deps.db.userPreference.findUnique({
     where: { userId_channelId: { userId, channelId: message.channelId } },
   });
@@ -273,12 +274,9 @@ export async function cancelOrder(
   message: MessageOf<'block_action'>,
   context: DeliveryContext,
 ): Promise<HandlerOutcome> {
-  const { runId, userId, target } = clickOf(message);
-  if (!isUuid(runId)) {
-    await tell(deps, target, GONE_TEXT, context);
-    return { duplicate: false };
-  }
-
+  const click = await clickedRun(deps, message, context);
+  if (!click) return { duplicate: false };
+  const { runId, userId, target } = click;
   const processed = await processMessageOnce(
     deps.db,
     { ...context, messageId: message.messageId },

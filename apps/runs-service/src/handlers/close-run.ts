@@ -2,6 +2,7 @@ import {
   createMessage,
   type DeliveryContext,
   type HandlerOutcome,
+  isUuid,
   type MessageOf,
   TOPICS,
 } from '@coffeebuddy/contracts';
@@ -73,8 +74,7 @@ export async function closeRun(
   const runId = message.payload.value ?? '';
   const userId = message.userId ?? '';
   const responseUrl = message.payload.responseUrl;
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId);
-  const run = isUuid
+  const run = isUuid(runId)
     ? await deps.db.run.findUnique({ where: { id: runId }, include: { channel: true } })
     : null;
   if (!run) {
