@@ -6,6 +6,9 @@
 #   bash scripts/coffee.sh --channel C0002 --user U0002 help
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/toolchain.sh
+source "$root/scripts/lib/toolchain.sh"
+use_node
 [[ -f "$root/.local/secrets.env" ]] || { echo "the local stack is not running: bash scripts/run.sh" >&2; exit 1; }
 set -a
 # shellcheck disable=SC1091

@@ -9,6 +9,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 started=$(date +%s)
+# Node 24 and pnpm first on PATH for everything below (fetched into the cache when missing).
+# shellcheck source=lib/toolchain.sh
+source "$root/scripts/lib/toolchain.sh"
+use_toolchain install
 
 bash scripts/install.sh
 bash infra/local/up.sh

@@ -9,6 +9,11 @@ stop_after=false
 [[ "${CI:-}" == "true" || "${1:-}" == "--stop" ]] && stop_after=true
 
 started=$(date +%s)
+# Node 24 and pnpm first on PATH for everything below (fetched into the cache when missing).
+# shellcheck source=lib/toolchain.sh
+source "$root/scripts/lib/toolchain.sh"
+use_toolchain install
+echo "[test] Node $(node --version) at $(command -v node), pnpm $(pnpm --version)"
 bash scripts/install.sh
 # The local stack's services would consume the tests' commands too; they are restarted by run.sh.
 bash infra/local/services.sh stop

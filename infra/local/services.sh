@@ -14,6 +14,10 @@ state="${COFFEEBUDDY_STATE:-$root/.local}"
 run_dir="$state/run"
 log_dir="$state/logs"
 mkdir -p "$run_dir" "$log_dir"
+# The services run on the project's Node 24 (scripts/install.sh fetches it where needed).
+# shellcheck source=../../scripts/lib/toolchain.sh
+source "$root/scripts/lib/toolchain.sh"
+use_toolchain
 
 EMULATOR_PORT="${SLACK_EMULATOR_PORT:-3999}"
 GATEWAY_PORT="${GATEWAY_PORT:-3000}"
