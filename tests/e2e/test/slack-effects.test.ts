@@ -22,7 +22,7 @@ import { type Stack, startStack } from '../src/stack';
 const kafkaConfig = kafkaTestConfig();
 let stack: Stack;
 let driver: SlackDriver;
-let db: pg.Client;
+let db: pg.Pool;
 let slack: WebClient;
 let eventsConsumer: Consumer;
 const runEvents: { type: string; payload: Record<string, unknown> }[] = [];
@@ -37,8 +37,8 @@ beforeAll(async () => {
     signingSecret: stack.signingSecret,
     emulator: stack.emulator,
   });
-  db = new pg.Client({ connectionString: stack.database.url });
-  await db.connect();
+  // A pool: several runs are opened at once below, and one pg client runs one query at a time.
+  db = new pg.Pool({ connectionString: stack.database.url, max: 5 });
   slack = new WebClient(stack.botToken, { slackApiUrl: stack.emulator.apiUrl, retryConfig: { retries: 0 } });
   const kafka = createKafka(kafkaConfig, 'e2e-effects-events', pino({ level: 'error' }));
   const groupId = uniqueGroup('e2e-effects-events');
