@@ -5,7 +5,12 @@ import path from 'node:path';
 import { createKafka, provisionTopics, TOPICS } from '@coffeebuddy/contracts';
 import { kafkaTestConfig, startGroupAtEnd, uniqueGroup } from '@coffeebuddy/contracts/testing';
 import { createTestDatabase, type TestDatabase } from '@coffeebuddy/db/testing';
-import { createSlackEmulator, type SlackEmulator } from '@coffeebuddy/slack-emulator';
+import {
+  createSlackEmulator,
+  registerWorkspacePage,
+  type SlackEmulator,
+  type WorkspacePage,
+} from '@coffeebuddy/slack-emulator';
 import pino from 'pino';
 
 /**
@@ -33,6 +38,8 @@ export interface Stack {
   botToken: string;
   consumerGroup: string;
   services: ServiceProcess[];
+  /** The emulator's workspace page, connected to the gateway (with `startStack({ page: true })`). */
+  page?: WorkspacePage;
   logsContaining(text: string): Record<string, unknown>[];
   /** Stops one service process (SIGTERM) and waits for it to exit. */
   stopService(name: string): Promise<void>;
@@ -99,7 +106,7 @@ function stopProcess(service: ServiceProcess): Promise<void> {
   });
 }
 
-export async function startStack(options: { oauth?: boolean } = {}): Promise<Stack> {
+export async function startStack(options: { oauth?: boolean; page?: boolean } = {}): Promise<Stack> {
   const kafkaConfig = kafkaTestConfig();
   const database = await createTestDatabase({ migrated: true });
   const kafka = createKafka(kafkaConfig, 'e2e-setup', pino({ level: 'error' }));
@@ -114,6 +121,7 @@ export async function startStack(options: { oauth?: boolean } = {}): Promise<Sta
 
   const botToken = `xoxb-1000000000001-${randomBytes(6).toString('hex')}`;
   const emulator = createSlackEmulator({ botToken });
+  const page = options.page ? registerWorkspacePage(emulator) : undefined;
   await emulator.start();
   const signingSecret = randomBytes(16).toString('hex');
   const encryptionKey = randomBytes(32).toString('base64');
@@ -121,6 +129,7 @@ export async function startStack(options: { oauth?: boolean } = {}): Promise<Sta
   const opsPort = await freePort();
   const ordersOpsPort = await freePort();
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  page?.connect({ url: gatewayUrl, signingSecret });
   const common = {
     DATABASE_URL: database.url,
     KAFKA_BROKERS: kafkaConfig.brokers.join(','),
@@ -164,6 +173,7 @@ export async function startStack(options: { oauth?: boolean } = {}): Promise<Sta
     botToken,
     consumerGroup,
     services,
+    ...(page ? { page } : {}),
     logsContaining: (text) => services.flatMap((s) => s.logs.filter((l) => JSON.stringify(l).includes(text))),
     async stopService(name) {
       const service = services.find((s) => s.name === name);
