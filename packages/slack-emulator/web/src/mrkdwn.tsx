@@ -62,10 +62,9 @@ function Command({ node, reader }: { node: Extract<Node, { type: NodeType.Comman
     case 'date': {
       const [unix, format = '{date}', link] = node.arguments;
       const shown = formatSlackDate(Number(unix), format, reader.timeZone, reader.now());
-      const text = shown ?? label ?? '';
       const time = (
-        <time dateTime={new Date(Number(unix) * 1000).toISOString()} title={label}>
-          {text}
+        <time dateTime={shown ? new Date(Number(unix) * 1000).toISOString() : undefined} title={label}>
+          {shown ?? label ?? ''}
         </time>
       );
       return link && SAFE_URL.test(link) ? (
@@ -101,8 +100,15 @@ function MrkdwnNode({ node, reader }: { node: Node; reader: Reader }) {
           <code>{decodeEntities(node.text)}</code>
         </pre>
       );
-    case NodeType.Quote:
-      return <blockquote>{children(node.children, reader)}</blockquote>;
+    case NodeType.Quote: {
+      // `> text`: the space after the marker is not part of the quote.
+      const [first, ...rest] = node.children;
+      const lead =
+        first?.type === NodeType.Text
+          ? [{ ...first, text: first.text.replace(/^ /, '') }, ...rest]
+          : node.children;
+      return <blockquote>{children(lead, reader)}</blockquote>;
+    }
     case NodeType.UserLink:
       return <UserMention id={node.userID} label={labelText(node.label)} reader={reader} />;
     case NodeType.ChannelLink:
