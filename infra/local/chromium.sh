@@ -44,15 +44,23 @@ apt_install() {
     return 1
   }
   local -a apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -y -q)
-  log "installing Debian's chromium package (apt-get install chromium; once)"
+  log "installing Debian's $* package(s) (apt-get install; once)"
   # A machine whose package lists were never fetched does not know the package yet.
-  if ! "${apt[@]}" install --no-install-recommends chromium >/dev/null 2>&1; then
+  if ! "${apt[@]}" install --no-install-recommends "$@" >/dev/null 2>&1; then
     "${apt[@]}" update >/dev/null 2>&1 || true
-    "${apt[@]}" install --no-install-recommends chromium >/dev/null || {
-      log "apt-get install chromium failed (see the lines above): install it by hand or set CHROMIUM_PATH"
+    "${apt[@]}" install --no-install-recommends "$@" >/dev/null || {
+      log "apt-get install $* failed (see the lines above): install it by hand or set CHROMIUM_PATH"
       return 1
     }
   fi
+}
+
+# Screenshots show emoji (☕ 📝) only with a colour emoji font; best effort, never fatal.
+ensure_emoji_font() {
+  command -v fc-list >/dev/null 2>&1 || return 0
+  fc-list 2>/dev/null | grep -qi 'emoji' && return 0
+  if [[ "$(id -u)" != 0 ]] && ! sudo -n true 2>/dev/null; then return 0; fi
+  apt_install fonts-noto-color-emoji || log "no emoji font (fonts-noto-color-emoji): screenshots show boxes for emoji"
 }
 
 ensure() {
@@ -60,9 +68,10 @@ ensure() {
   found="$(find_chromium)" || status=$?
   if ((status == 2)); then return 1; fi
   if ((status != 0)); then
-    apt_install || return 1
+    apt_install chromium fonts-noto-color-emoji || return 1
     found="$(find_chromium)" || { log "chromium was installed but is not on PATH"; return 1; }
   fi
+  ensure_emoji_font
   "$found" --version >/dev/null 2>&1 || { log "$found does not run (try: $found --version)"; return 1; }
   printf '%s\n' "$found"
 }
