@@ -20,8 +20,8 @@ export const SLACKBOT_USER_ID = 'USLACKBOT';
 /** The answer the app gave, or why there was none. */
 export type AppAnswer =
   | { kind: 'http'; status: number; body: unknown }
-  /** No answer within {@link SLACK_ANSWER_TIMEOUT_MS}. */
-  | { kind: 'timeout' }
+  /** No answer within `afterMs` (Slack: {@link SLACK_ANSWER_TIMEOUT_MS}). */
+  | { kind: 'timeout'; afterMs: number }
   /** The request URL could not be reached (connection refused, DNS, reset). */
   | { kind: 'unreachable'; detail: string };
 
@@ -84,9 +84,7 @@ export function showCommandAnswer(
   answer: AppAnswer,
 ): StoredMessage[] {
   if (answer.kind === 'timeout') {
-    return [
-      commandFailed(webApi, context, 'operation_timeout', `no answer within ${SLACK_ANSWER_TIMEOUT_MS} ms`),
-    ];
+    return [commandFailed(webApi, context, 'operation_timeout', `no answer within ${answer.afterMs} ms`)];
   }
   if (answer.kind === 'unreachable') {
     return [
@@ -190,7 +188,7 @@ export function applySubmissionAnswer(
   viewId: string,
   answer: AppAnswer,
 ): SubmissionOutcome {
-  if (answer.kind === 'timeout') return failed(`no answer within ${SLACK_ANSWER_TIMEOUT_MS} ms`);
+  if (answer.kind === 'timeout') return failed(`no answer within ${answer.afterMs} ms`);
   if (answer.kind === 'unreachable') return failed(`the app could not be reached: ${answer.detail}`);
   if (answer.status !== 200) return failed(`the app answered HTTP ${answer.status}`);
   const body = isRecord(answer.body) ? answer.body : {};

@@ -46,6 +46,8 @@ export interface WorkspacePageOptions {
   teamId?: string;
   /** The app's name as Slack shows it (default CoffeeBuddy). */
   appName?: string;
+  /** How long Slack waits for the app's answer (default 3000 ms, Slack's; tests shorten it). */
+  answerTimeoutMs?: number;
 }
 
 export interface WorkspacePage {
@@ -135,6 +137,7 @@ export function registerWorkspacePage(
   const commands = options.commands ?? ['/coffee'];
   const appName = options.appName ?? 'CoffeeBuddy';
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
+  const answerTimeoutMs = options.answerTimeoutMs ?? SLACK_ANSWER_TIMEOUT_MS;
   const built = existsSync(path.join(webRoot, 'index.html'));
   let driver: SlackDriver | undefined;
 
@@ -183,7 +186,7 @@ export function registerWorkspacePage(
       });
       await scope.register(fastifySse, { heartbeatInterval: 15_000 });
       registerStateRoutes(scope, emulator, { teamId, commands, appName, connected: () => page.connected });
-      registerSendRoutes(scope, emulator, { teamId, commands, requireDriver });
+      registerSendRoutes(scope, emulator, { teamId, commands, requireDriver, answerTimeoutMs });
     },
     { prefix: '/_emulator/page' },
   );
@@ -315,6 +318,7 @@ function registerStateRoutes(
 /** Runs one request to the app the way Slack does: it waits at most 3 s for the answer. */
 async function sendToApp(
   send: () => Promise<DriverResponse>,
+  timeoutMs: number,
 ): Promise<{ answer: AppAnswer; result: PageSendResult }> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -327,7 +331,7 @@ async function sendToApp(
   );
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<AppAnswer>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: 'timeout' }), SLACK_ANSWER_TIMEOUT_MS);
+    timer = setTimeout(() => resolve({ kind: 'timeout', afterMs: timeoutMs }), timeoutMs);
   });
   const answer = await Promise.race([request, timeout]);
   clearTimeout(timer);
@@ -345,7 +349,7 @@ async function sendToApp(
     case 'timeout':
       return {
         answer,
-        result: { latencyMs, problem: `the app did not answer within ${SLACK_ANSWER_TIMEOUT_MS} ms` },
+        result: { latencyMs, problem: `the app did not answer within ${timeoutMs} ms` },
       };
     case 'unreachable':
       return { answer, result: { latencyMs, problem: `the app could not be reached (${answer.detail})` } };
@@ -355,8 +359,14 @@ async function sendToApp(
 function registerSendRoutes(
   scope: FastifyInstance,
   emulator: SlackEmulator,
-  settings: { teamId: string; commands: string[]; requireDriver: () => SlackDriver },
+  settings: {
+    teamId: string;
+    commands: string[];
+    requireDriver: () => SlackDriver;
+    answerTimeoutMs: number;
+  },
 ): void {
+  const send = (request: () => Promise<DriverResponse>) => sendToApp(request, settings.answerTimeoutMs);
   const { state } = emulator;
   const { teamId } = settings;
 
@@ -397,7 +407,7 @@ function registerSendRoutes(
       return { problem: `${name} is not a command the app declares` };
     }
     const driver = settings.requireDriver();
-    const { answer, result } = await sendToApp(() =>
+    const { answer, result } = await send(() =>
       driver.slashCommand({ command: name, text, userId: input.userId, channelId: input.channelId }),
     );
     emulator.showCommandAnswer(context, answer);
@@ -430,7 +440,7 @@ function registerSendRoutes(
       }
     }
     // Slack ignores what the app answers to block_actions: only the status matters.
-    const { result } = await sendToApp(() => driver.blockAction(input));
+    const { result } = await send(() => driver.blockAction(input));
     return result;
   });
 
@@ -446,7 +456,7 @@ function registerSendRoutes(
       );
     }
     const driver = settings.requireDriver();
-    const { answer, result } = await sendToApp(() =>
+    const { answer, result } = await send(() =>
       driver.viewSubmission({ userId: input.userId, viewId: input.viewId, values: input.values }),
     );
     return { ...result, outcome: emulator.applySubmissionAnswer(input.userId, input.viewId, answer) };
@@ -469,7 +479,7 @@ function registerSendRoutes(
     const driver = settings.requireDriver();
     const channel = emulator.openIm(teamId, input.userId);
     const home = [...state.views.values()].find((v) => v.userId === input.userId && v.view.type === 'home');
-    const { result } = await sendToApp(() =>
+    const { result } = await send(() =>
       driver.event({
         type: 'app_home_opened',
         user: input.userId,
