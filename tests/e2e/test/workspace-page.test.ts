@@ -148,6 +148,13 @@ describe('the workspace page', () => {
     await slack.chat.delete({ channel: 'C0002', ts: String(posted.ts) });
     await gone(messageWith('hello again'));
 
+    // Opening the Home tab makes the app publish one (app_home_opened); a later publish replaces it live.
+    await page
+      .getByRole('navigation', { name: 'Conversations' })
+      .getByRole('button', { name: 'CoffeeBuddy' })
+      .click();
+    const home = page.getByRole('region', { name: 'CoffeeBuddy Home' });
+    await visible(home);
     await slack.views.publish({
       user_id: 'U0004',
       view: {
@@ -155,11 +162,8 @@ describe('the workspace page', () => {
         blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Home for <@U0004>' } }],
       },
     });
-    await page
-      .getByRole('navigation', { name: 'Conversations' })
-      .getByRole('button', { name: 'CoffeeBuddy' })
-      .click();
-    await visible(page.getByRole('region', { name: 'CoffeeBuddy Home' }).getByText('@katherine'));
+    await visible(home.getByText('@katherine'));
+    expect(await home.textContent()).toBe('Home for @katherine');
 
     // A modal opened with a trigger, then changed with views.update while it is open.
     const trigger = stack.emulator.issueTrigger({ userId: 'U0004' });
