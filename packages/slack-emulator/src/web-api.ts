@@ -738,6 +738,12 @@ export class WebApi {
     if (!existing || !auth || existing.userId !== userId) throw new SlackApiError('not_found');
     const input = this.parseView({ view }, 'modal');
     if (action === 'push') return this.pushModal(userId, input, auth);
+    this.replaceView(existing, input, auth);
+    return existing;
+  }
+
+  /** `views.update`: new content in the same place of the stack, under the same ID. */
+  private replaceView(existing: StoredView, input: Record<string, unknown>, auth: Token): void {
     existing.view = this.buildView(
       { ...input, external_id: input.external_id ?? existing.view.external_id },
       auth,
@@ -748,7 +754,6 @@ export class WebApi {
       },
     );
     this.changes.emit({ kind: 'view', view: existing });
-    return existing;
   }
 
   private viewsUpdate(args: SlackArgs, auth: Token): SlackResult {
@@ -762,16 +767,7 @@ export class WebApi {
     const input = this.parseView(args, existing.view.type === 'home' ? 'home' : 'modal');
     const hash = str(args, 'hash');
     if (hash && hash !== existing.view.hash) throw new SlackApiError('hash_conflict');
-    existing.view = this.buildView(
-      { ...input, external_id: input.external_id ?? existing.view.external_id },
-      auth,
-      existing.view.id,
-      {
-        previous: existing.view.previous_view_id as string | null,
-        root: existing.view.root_view_id as string,
-      },
-    );
-    this.changes.emit({ kind: 'view', view: existing });
+    this.replaceView(existing, input, auth);
     return { ok: true, view: existing.view };
   }
 

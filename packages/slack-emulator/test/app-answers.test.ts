@@ -5,7 +5,7 @@ import {
   type StoredMessage,
   SUBMISSION_TROUBLE,
 } from '../src';
-import { type Started, startEmulator } from './support';
+import { ORDER_MODAL, type Started, startEmulator } from './support';
 
 /** What Slack does with the app's answers: commands become messages, submissions close or not. */
 
@@ -36,21 +36,6 @@ async function openModal(userId: string, view: Record<string, unknown>): Promise
   const opened = await started.client().views.open({ trigger_id: trigger, view: view as never });
   return String(opened.view?.id);
 }
-
-const orderModal = {
-  type: 'modal',
-  callback_id: 'order_modal',
-  title: { type: 'plain_text', text: 'Your order' },
-  submit: { type: 'plain_text', text: 'Place order' },
-  blocks: [
-    {
-      type: 'input',
-      block_id: 'order',
-      label: { type: 'plain_text', text: 'What would you like?' },
-      element: { type: 'plain_text_input', action_id: 'text' },
-    },
-  ],
-};
 
 describe('the answer to a slash command', () => {
   it('an empty 200 shows nothing (the app answers later, or through response_url)', () => {
@@ -119,14 +104,14 @@ describe('the answer to a slash command', () => {
 
 describe('the answer to a view_submission', () => {
   it('an empty 200 closes the submitted modal', async () => {
-    const viewId = await openModal('U0002', orderModal);
+    const viewId = await openModal('U0002', ORDER_MODAL);
     expect(emulator.modalStack('U0002')).toEqual([viewId]);
     expect(emulator.applySubmissionAnswer('U0002', viewId, http(200, ''))).toEqual({ outcome: 'closed' });
     expect(emulator.modalStack('U0002')).toEqual([]);
   });
 
   it('errors keep it open, when they name input blocks of the view', async () => {
-    const viewId = await openModal('U0002', orderModal);
+    const viewId = await openModal('U0002', ORDER_MODAL);
     const errors = { order: 'Please say what you would like.' };
     expect(
       emulator.applySubmissionAnswer('U0002', viewId, http(200, { response_action: 'errors', errors })),
@@ -142,7 +127,7 @@ describe('the answer to a view_submission', () => {
   });
 
   it('update replaces the view, push stacks one, clear closes them all', async () => {
-    const viewId = await openModal('U0002', orderModal);
+    const viewId = await openModal('U0002', ORDER_MODAL);
     const thanks = { type: 'modal', title: { type: 'plain_text', text: 'Thanks' }, blocks: [] };
     expect(
       emulator.applySubmissionAnswer('U0002', viewId, http(200, { response_action: 'update', view: thanks })),
@@ -151,7 +136,7 @@ describe('the answer to a view_submission', () => {
     const pushed = emulator.applySubmissionAnswer(
       'U0002',
       viewId,
-      http(200, { response_action: 'push', view: orderModal }),
+      http(200, { response_action: 'push', view: ORDER_MODAL }),
     );
     expect(pushed.outcome).toBe('pushed');
     expect(emulator.modalStack('U0002')).toHaveLength(2);
@@ -162,7 +147,7 @@ describe('the answer to a view_submission', () => {
   });
 
   it('a view Slack would refuse, another status, a timeout or no app keep the modal open with Slack’s error', async () => {
-    const viewId = await openModal('U0002', orderModal);
+    const viewId = await openModal('U0002', ORDER_MODAL);
     const badView = { type: 'modal', title: { type: 'plain_text', text: 'x'.repeat(25) }, blocks: [] };
     for (const answer of [
       http(200, { response_action: 'update', view: badView }),
@@ -178,11 +163,11 @@ describe('the answer to a view_submission', () => {
   });
 
   it('closing a modal closes what was pushed on top of it', async () => {
-    const first = await openModal('U0002', orderModal);
+    const first = await openModal('U0002', ORDER_MODAL);
     const second = emulator.applySubmissionAnswer(
       'U0002',
       first,
-      http(200, { response_action: 'push', view: orderModal }),
+      http(200, { response_action: 'push', view: ORDER_MODAL }),
     );
     expect(second.outcome).toBe('pushed');
     emulator.closeModal('U0002', first);
@@ -200,7 +185,7 @@ describe('the change feed', () => {
     const posted = await client.chat.postMessage({ channel: 'C0001', text: 'hi' });
     await client.chat.update({ channel: 'C0001', ts: String(posted.ts), text: 'hello' });
     await client.chat.delete({ channel: 'C0001', ts: String(posted.ts) });
-    await openModal('U0003', orderModal);
+    await openModal('U0003', ORDER_MODAL);
     await client.views.publish({ user_id: 'U0003', view: { type: 'home', blocks: [] } });
     emulator.failNext('chat.postMessage');
     emulator.addUser({ name: 'mary' });

@@ -11,6 +11,7 @@ import {
   type SlackEmulator,
   type WorkspacePage,
 } from '../src';
+import { ORDER_MODAL } from './support';
 
 /**
  * The workspace page's routes, in front of a stand-in gateway that checks Slack's signature with
@@ -355,20 +356,7 @@ describe('buttons, modals and the App Home', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({
         trigger_id: emulator.issueTrigger({ userId }),
-        view: {
-          type: 'modal',
-          callback_id: 'order_modal',
-          title: { type: 'plain_text', text: 'Your order' },
-          submit: { type: 'plain_text', text: 'Place order' },
-          blocks: [
-            {
-              type: 'input',
-              block_id: 'order',
-              label: { type: 'plain_text', text: 'What would you like?' },
-              element: { type: 'plain_text_input', action_id: 'text' },
-            },
-          ],
-        },
+        view: ORDER_MODAL,
       }),
     }).then((r) => r.json())) as { view: { id: string } };
     return opened.view.id;

@@ -86,6 +86,20 @@ async function check(response: Response): Promise<void> {
 }
 
 /**
+ * Reports what went wrong with a send, in one line for the person: the app's misbehaviour
+ * (`problem`) or the emulator's refusal, prefixed with what was sent.
+ */
+export function reportProblems(
+  send: Promise<PageSendResult>,
+  what: string,
+  onProblem: (text: string) => void,
+): void {
+  send
+    .then((result) => result.problem && onProblem(`${what}: ${result.problem}`))
+    .catch((error: Error) => onProblem(`${what}: ${error.message}`));
+}
+
+/**
  * Follows the emulator's changes: calls `onEvent` for each, `onOpen` whenever the stream
  * (re)connects (the caller fetches a fresh snapshot then, so nothing missed while disconnected
  * is lost) and `onDown` while it is disconnected. Returns the function that stops it.

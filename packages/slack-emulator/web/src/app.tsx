@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { followChanges, pageApi } from './api';
+import { followChanges, pageApi, reportProblems } from './api';
 import { Blocks } from './blocks';
 import { Composer, MessageList } from './conversation';
 import { DevPanel } from './dev-panel';
 import { Modal } from './modal';
 import { AddPerson, PersonSwitcher } from './people';
 import { appDmOf, applyEvent, homeOf, topModalOf, visibleMessages } from './store';
-import { type ElementAction, type Reader, ReaderContext, type Surface, SurfaceContext } from './surface';
+import { type Reader, ReaderContext, SurfaceContext } from './surface';
 import type { PageEvent, PageState } from './types';
-import { useViewState } from './view-state';
+import { useInteractiveSurface } from './view-state';
 
 /** Where the person is: a channel, or the app's Home or Messages tab. Kept in the URL. */
 type Place = { kind: 'channel'; id: string } | { kind: 'app'; tab: 'home' | 'messages' };
@@ -75,10 +75,15 @@ function HomeTab({
 }) {
   const home = homeOf(state, userId);
   const blocks = (home?.view.blocks as unknown[] | undefined) ?? [];
-  const { values, value, setValue } = useViewState(
-    `${home?.view.id ?? 'none'}:${home?.view.hash ?? ''}`,
+  const { surface } = useInteractiveSurface({
+    kind: 'home',
+    key: `${home?.view.id ?? 'none'}:${home?.view.hash ?? ''}`,
     blocks,
-  );
+    userId,
+    where: { viewId: home?.view.id ?? '' },
+    interactive,
+    onProblem,
+  });
   if (!home) {
     return (
       <p class="empty">
@@ -87,19 +92,6 @@ function HomeTab({
       </p>
     );
   }
-  const surface: Surface = {
-    kind: 'home',
-    interactive,
-    errors: {},
-    value,
-    setValue,
-    act: (action: ElementAction) => {
-      pageApi
-        .act(userId, { viewId: home.view.id }, action, values)
-        .then((result) => result.problem && onProblem(`${action.actionId}: ${result.problem}`))
-        .catch((error: Error) => onProblem(error.message));
-    },
-  };
   return (
     <section class="home" aria-label={`${state.app.name} Home`}>
       <SurfaceContext.Provider value={surface}>
@@ -133,10 +125,7 @@ export function App() {
   const appTab = place.kind === 'app' ? place.tab : undefined;
   useEffect(() => {
     if (!appTab || !connected) return;
-    pageApi
-      .homeOpened(userId, appTab)
-      .then((result) => result.problem && onProblem(`app_home_opened: ${result.problem}`))
-      .catch((error: Error) => onProblem(error.message));
+    reportProblems(pageApi.homeOpened(userId, appTab), 'app_home_opened', onProblem);
   }, [appTab, userId, connected, onProblem]);
 
   const viewer = state?.people.find((p) => p.id === userId);

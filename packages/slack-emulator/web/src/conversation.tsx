@@ -3,9 +3,9 @@ import { pageApi } from './api';
 import { Blocks } from './blocks';
 import { Mrkdwn } from './mrkdwn';
 import { formatMessageTime } from './slack-date';
-import { type ElementAction, type Surface, SurfaceContext, useReader } from './surface';
+import { SurfaceContext, useReader } from './surface';
 import type { PageMessage } from './types';
-import { useViewState } from './view-state';
+import { useInteractiveSurface } from './view-state';
 
 const SLACKBOT = 'USLACKBOT';
 
@@ -36,21 +36,15 @@ export function Message({
   onDismiss: (ts: string) => void;
 }) {
   const reader = useReader();
-  const key = `${message.ts}:${message.edited?.ts ?? ''}`;
-  const { values, value, setValue } = useViewState(key, message.blocks);
-  const surface: Surface = {
+  const { surface } = useInteractiveSurface({
     kind: 'message',
+    key: `${message.ts}:${message.edited?.ts ?? ''}`,
+    blocks: message.blocks,
+    userId: reader.userId,
+    where: { channelId: message.channel, messageTs: message.ts },
     interactive,
-    errors: {},
-    value,
-    setValue,
-    act: (action: ElementAction) => {
-      pageApi
-        .act(reader.userId, { channelId: message.channel, messageTs: message.ts }, action, values)
-        .then((result) => result.problem && onProblem(`${action.actionId}: ${result.problem}`))
-        .catch((error: Error) => onProblem(error.message));
-    },
-  };
+    onProblem,
+  });
   const time = formatMessageTime(message.ts, reader.timeZone);
   return (
     <li

@@ -211,12 +211,22 @@ function useControl(props: ControlProps) {
   return { surface, actionId, stored, change, aria };
 }
 
-function StaticSelect(props: ControlProps) {
-  const { surface, stored, change, aria } = useControl(props);
-  const options = optionsOf(props.element);
-  const initial = props.element.initial_option as OptionObject | undefined;
-  const current = (stored?.selected_option as OptionObject | undefined)?.value ?? initial?.value ?? '';
-  const placeholder = plainText(props.element.placeholder as TextObject | undefined) || 'Select an option';
+/** A native <select> with Slack's placeholder as its first, unselectable choice. */
+function SelectControl({
+  props,
+  fallbackPlaceholder,
+  current,
+  choices,
+  onPick,
+}: {
+  props: ControlProps;
+  fallbackPlaceholder: string;
+  current: string;
+  choices: Array<{ value: string; label: string }>;
+  onPick: (value: string) => void;
+}) {
+  const { surface, aria } = useControl(props);
+  const placeholder = plainText(props.element.placeholder as TextObject | undefined) || fallbackPlaceholder;
   return (
     <select
       class="block-select"
@@ -224,52 +234,57 @@ function StaticSelect(props: ControlProps) {
       aria-label={props.labelId ? undefined : placeholder}
       disabled={!surface.interactive}
       value={current}
-      onChange={(e) => {
-        const option = options.find((o) => o.value === e.currentTarget.value);
-        if (option)
-          change({ type: 'static_select', selected_option: option }, { selectedOption: chosen(option) });
-      }}
+      onChange={(e) => onPick(e.currentTarget.value)}
     >
       <option value="" disabled>
         {placeholder}
       </option>
-      {options.map((o) => (
-        <option key={o.value} value={o.value}>
-          {plainText(o.text)}
+      {choices.map((c) => (
+        <option key={c.value} value={c.value}>
+          {c.label}
         </option>
       ))}
     </select>
   );
 }
 
+function StaticSelect(props: ControlProps) {
+  const { stored, change } = useControl(props);
+  const options = optionsOf(props.element);
+  const initial = props.element.initial_option as OptionObject | undefined;
+  return (
+    <SelectControl
+      props={props}
+      fallbackPlaceholder="Select an option"
+      current={(stored?.selected_option as OptionObject | undefined)?.value ?? initial?.value ?? ''}
+      choices={options.map((o) => ({ value: o.value, label: plainText(o.text) }))}
+      onPick={(value) => {
+        const option = options.find((o) => o.value === value);
+        if (option)
+          change({ type: 'static_select', selected_option: option }, { selectedOption: chosen(option) });
+      }}
+    />
+  );
+}
+
 function UsersSelect(props: ControlProps) {
   const reader = useReader();
-  const { surface, stored, change, aria } = useControl(props);
-  const people = reader.people().filter((p) => !p.isBot);
-  const current =
-    (stored?.selected_user as string | undefined) ?? (props.element.initial_user as string | undefined) ?? '';
-  const placeholder = plainText(props.element.placeholder as TextObject | undefined) || 'Select a person';
+  const { stored, change } = useControl(props);
   return (
-    <select
-      class="block-select"
-      {...aria}
-      aria-label={props.labelId ? undefined : placeholder}
-      disabled={!surface.interactive}
-      value={current}
-      onChange={(e) => {
-        const id = e.currentTarget.value;
-        change({ type: 'users_select', selected_user: id }, { selectedUser: id });
-      }}
-    >
-      <option value="" disabled>
-        {placeholder}
-      </option>
-      {people.map((p) => (
-        <option key={p.id} value={p.id}>
-          {p.realName} (@{p.name})
-        </option>
-      ))}
-    </select>
+    <SelectControl
+      props={props}
+      fallbackPlaceholder="Select a person"
+      current={
+        (stored?.selected_user as string | undefined) ??
+        (props.element.initial_user as string | undefined) ??
+        ''
+      }
+      choices={reader
+        .people()
+        .filter((p) => !p.isBot)
+        .map((p) => ({ value: p.id, label: `${p.realName} (@${p.name})` }))}
+      onPick={(id) => change({ type: 'users_select', selected_user: id }, { selectedUser: id })}
+    />
   );
 }
 

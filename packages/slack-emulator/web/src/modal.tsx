@@ -2,9 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { PageApiError, pageApi } from './api';
 import { Blocks } from './blocks';
 import { plainText } from './mrkdwn';
-import { type ElementAction, type Surface, SurfaceContext } from './surface';
+import { SurfaceContext } from './surface';
 import type { PageState, TextObject } from './types';
-import { clientSideErrors, useViewState } from './view-state';
+import { clientSideErrors, useInteractiveSurface } from './view-state';
 
 type StoredView = PageState['views'][number];
 
@@ -31,7 +31,6 @@ export function Modal({
     blocks?: unknown[];
   };
   const blocks = view.blocks ?? [];
-  const { values, value, setValue } = useViewState(`${view.id}:${view.hash}`, blocks);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [trouble, setTrouble] = useState<{ message: string; detail: string } | undefined>(undefined);
   const [busy, setBusy] = useState(false);
@@ -44,19 +43,16 @@ export function Modal({
     dialogRef.current?.querySelector<HTMLElement>('input, textarea, select, button')?.focus();
   }, [view.id, view.hash]);
 
-  const surface: Surface = {
+  const { surface, values } = useInteractiveSurface({
     kind: 'modal',
+    key: `${view.id}:${view.hash}`,
+    blocks,
+    userId,
+    where: { viewId: view.id },
     interactive: interactive && !busy,
     errors,
-    value,
-    setValue,
-    act: (action: ElementAction) => {
-      pageApi
-        .act(userId, { viewId: view.id }, action, values)
-        .then((result) => result.problem && onProblem(`${action.actionId}: ${result.problem}`))
-        .catch((error: Error) => onProblem(error.message));
-    },
-  };
+    onProblem,
+  });
 
   const close = () => pageApi.closeView(userId, view.id).catch((error: Error) => onProblem(error.message));
 

@@ -1,15 +1,6 @@
 // The page's wire format comes from the emulator's own declaration (src/page-types.ts), so the
 // server and the page cannot drift apart. Type-only: nothing of the server is bundled.
-export type {
-  PageChange,
-  PageConversation,
-  PageEvent,
-  PageMessage,
-  PagePerson,
-  PageSendResult,
-  PageState,
-  PageSubmitResult,
-} from '../../src/page-types';
+export type * from '../../src/page-types';
 
 /** A Block Kit block or element as the app sent it: checked by the emulator, read loosely here. */
 export type Block = { type: string; block_id?: string } & Record<string, unknown>;

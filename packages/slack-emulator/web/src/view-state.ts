@@ -1,4 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
+import { pageApi, reportProblems } from './api';
 import { initialValue } from './elements';
 import type { StateValue, StateValues, Surface } from './surface';
 import type { Block } from './types';
@@ -78,4 +79,36 @@ export function useViewState(key: string, blocks: unknown[]) {
   const setValue: Surface['setValue'] = (blockId, actionId, next) =>
     setValues((old) => ({ ...old, [blockId]: { ...old[blockId], [actionId]: next } }));
   return { values: current, value, setValue };
+}
+
+/**
+ * The surface of a message, a modal or the App Home: its inputs' values, and controls that send
+ * `block_actions` for it (as `userId`, with the current `state.values`), reporting problems.
+ */
+export function useInteractiveSurface(input: {
+  kind: Surface['kind'];
+  /** Changes when the content changes (view ID and hash, message ts and edit). */
+  key: string;
+  blocks: unknown[];
+  userId: string;
+  where: { channelId: string; messageTs: string } | { viewId: string };
+  interactive: boolean;
+  errors?: Record<string, string>;
+  onProblem: (text: string) => void;
+}): { surface: Surface; values: StateValues } {
+  const { values, value, setValue } = useViewState(input.key, input.blocks);
+  const surface: Surface = {
+    kind: input.kind,
+    interactive: input.interactive,
+    errors: input.errors ?? {},
+    value,
+    setValue,
+    act: (action) =>
+      reportProblems(
+        pageApi.act(input.userId, input.where, action, values),
+        action.actionId,
+        input.onProblem,
+      ),
+  };
+  return { surface, values };
 }
