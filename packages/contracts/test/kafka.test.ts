@@ -144,6 +144,17 @@ describe('topic provisioning', () => {
         },
       ],
     });
+    // KRaft applies a config change through the metadata log: alterConfigs can answer before
+    // describeConfigs sees it, and provisioning would then find nothing to put back.
+    await waitFor(async () => {
+      const seen = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: TOPICS.adminEvents, configNames: ['retention.ms'] },
+        ],
+      });
+      return seen.resources[0]?.configEntries[0]?.configValue === '60000' ? true : undefined;
+    }, 'the hand-made retention.ms change to be visible');
     const report = await provisionTopics(admin, 'local');
     expect(report.updated).toEqual([
       { topic: TOPICS.adminEvents, changes: [expect.stringMatching(/^retention\.ms 60000 → \d+/)] },
