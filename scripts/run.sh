@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The README's run command: installs everything, brings up the local infrastructure
 # (PostgreSQL, Kafka, schema registry), applies the schema, provisions the Kafka topics,
-# registers the message schemas, starts the Slack emulator, slack-gateway, runs-service and
-# orders-service,
-# and prints where everything is and how to try /coffee. Safe to run again.
+# registers the message schemas, builds the Slack emulator's workspace page, starts the Slack
+# emulator, slack-gateway, runs-service and orders-service, and prints the page's address first,
+# then where everything else is. Safe to run again.
 # Stop everything with: bash infra/local/down.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,11 +24,23 @@ set +a
 pnpm --silent db:migrate
 pnpm --silent --filter @coffeebuddy/contracts topics:provision
 pnpm --silent --filter @coffeebuddy/contracts schemas:register
+echo "[run] building the Slack emulator's workspace page (vite build)"
+mkdir -p .local/logs
+pnpm --silent --filter @coffeebuddy/slack-emulator build >.local/logs/page-build.log 2>&1 || {
+  tail -n 20 .local/logs/page-build.log >&2
+  echo "[run] the workspace page did not build (see above and .local/logs/page-build.log)" >&2
+  exit 1
+}
 bash infra/local/services.sh start
+page="http://127.0.0.1:${SLACK_EMULATOR_PORT:-3999}/"
 
 cat <<EOT
 
-CoffeeBuddy local stack is up ($(( $(date +%s) - started )) s):
+CoffeeBuddy local stack is up ($(( $(date +%s) - started )) s).
+
+  Try it in your browser:  $page
+  (a Slack-like workspace: type /coffee in #coffee, click the buttons, switch people at the top)
+
   PostgreSQL       ${DATABASE_URL%%://*}://${DATABASE_URL#*@}   (schema applied; user/password in .local/env)
   Kafka broker     $KAFKA_BROKERS   (topics provisioned; logs in .local/kafka/logs)
   Schema registry  $SCHEMA_REGISTRY_URL
@@ -38,7 +50,7 @@ CoffeeBuddy local stack is up ($(( $(date +%s) - started )) s):
   orders-service   http://127.0.0.1:${ORDERS_OPS_PORT:-9465}/metrics   (also /healthz, /readyz)
   Logs             .local/logs/<service>.log, .local/kafka/logs, .local/postgres/postgres.log
 
-Try it without a Slack workspace:
+Or from the terminal:
   bash scripts/coffee.sh 10:30 oat flat whites at Blue Door     # /coffee in #coffee as U0001, prints the run message
   bash scripts/coffee.sh help
 Addresses for your shell: set -a; source .local/env; set +a

@@ -15,6 +15,8 @@ source "$root/scripts/lib/toolchain.sh"
 use_toolchain install
 echo "[test] Node $(node --version) at $(command -v node), pnpm $(pnpm --version)"
 bash scripts/install.sh
+# The workspace page's browser test runs Debian's Chromium (installed once; one line if it cannot be).
+bash infra/local/chromium.sh ensure >/dev/null
 # The local stack's services would consume the tests' commands too; they are restarted by run.sh.
 bash infra/local/services.sh stop
 bash infra/local/up.sh

@@ -86,6 +86,8 @@ start_one() {
   (
     cd "$root"
     case "$name" in
+      # The workspace page sends the gateway signed requests (SLACK_SIGNING_SECRET is in secrets.env).
+      slack-emulator) export SLACK_EMULATOR_APP_URL="http://127.0.0.1:${GATEWAY_PORT}" ;;
       slack-gateway) export PORT="$GATEWAY_PORT" HOST=127.0.0.1 ;;
       runs-service) export OPS_PORT="$RUNS_OPS_PORT" OPS_HOST=127.0.0.1 ;;
       orders-service) export OPS_PORT="$ORDERS_OPS_PORT" OPS_HOST=127.0.0.1 ;;

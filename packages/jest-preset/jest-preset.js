@@ -13,8 +13,9 @@ module.exports = {
     ],
   },
   // Dependencies that ship only ES modules (light-my-request's `cookie`, used by fastify's
-  // inject) are compiled to CommonJS like our own code; everything else is loaded as is.
-  transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/)?(cookie)[@/])'],
+  // inject; @fastify/static's `content-disposition`) are compiled to CommonJS like our own code;
+  // everything else is loaded as is.
+  transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/)?(cookie|content-disposition)[@/])'],
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Generated and NodeNext-style sources import './x.js' for './x.ts'.

@@ -16,6 +16,12 @@ export interface EmulatorConfig {
   redirectUri?: string;
   /** LOG_LEVEL: pino level (default info). */
   logLevel: string;
+  /**
+   * SLACK_EMULATOR_APP_URL + SLACK_SIGNING_SECRET: where the workspace page sends the app
+   * Slack's requests (`<url>/slack/commands`, `/slack/interactions`, `/slack/events`) and the
+   * secret they are signed with. Both or neither; without them the page only shows state.
+   */
+  app?: { url: string; signingSecret: string };
 }
 
 export class EmulatorConfigError extends Error {
@@ -41,6 +47,13 @@ export function loadConfig(env: Record<string, string | undefined>): EmulatorCon
   const redirectUri = value('SLACK_REDIRECT_URI');
   if (redirectUri && !/^https?:\/\//.test(redirectUri))
     problems.push('SLACK_REDIRECT_URI must be an http(s) URL');
+  const appUrl = value('SLACK_EMULATOR_APP_URL');
+  const signingSecret = value('SLACK_SIGNING_SECRET');
+  if (appUrl && !/^https?:\/\/[^/\s]+/.test(appUrl))
+    problems.push('SLACK_EMULATOR_APP_URL must be an http(s) URL');
+  if ((appUrl === undefined) !== (signingSecret === undefined)) {
+    problems.push('SLACK_EMULATOR_APP_URL and SLACK_SIGNING_SECRET go together: set both or neither');
+  }
   const logLevel = value('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   if (problems.length > 0) throw new EmulatorConfigError(`invalid configuration: ${problems.join('; ')}`);
@@ -52,5 +65,6 @@ export function loadConfig(env: Record<string, string | undefined>): EmulatorCon
     clientSecret: value('SLACK_CLIENT_SECRET') ?? DEFAULT_CLIENT_SECRET,
     ...(redirectUri ? { redirectUri } : {}),
     logLevel,
+    ...(appUrl && signingSecret ? { app: { url: appUrl.replace(/\/+$/, ''), signingSecret } } : {}),
   };
 }

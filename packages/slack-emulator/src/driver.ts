@@ -81,6 +81,10 @@ export interface BlockActionInput {
   /** The button label (default: found in the message's blocks). */
   text?: string;
   selectedOption?: { text: { type: 'plain_text'; text: string }; value: string };
+  /** users_select: the person picked (`selected_user`). */
+  selectedUser?: string;
+  /** checkboxes: the options ticked (`selected_options`). */
+  selectedOptions?: Array<{ text: { type: string; text: string }; value: string }>;
   /** A message action: the channel and message the button is on. */
   channelId?: string;
   messageTs?: string;
@@ -481,6 +485,8 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
             ? { value: element.value }
             : {}),
         ...(input.selectedOption ? { selected_option: input.selectedOption } : {}),
+        ...(input.selectedUser ? { selected_user: input.selectedUser } : {}),
+        ...(input.selectedOptions ? { selected_options: input.selectedOptions } : {}),
         type,
         action_ts: actionTs(),
       };

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -6,6 +7,15 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
+import {
+  type AppAnswer,
+  applySubmissionAnswer,
+  type CommandContext,
+  type SubmissionOutcome,
+  showCommandAnswer,
+  showUnknownCommand,
+} from './app-answers';
+import { ChangeFeed } from './change-feed';
 import { Recorder } from './recorder';
 import { type RecordedResponse, type ResponseUrlContext, ResponseUrls } from './response-urls';
 import { type SlackArgs, type SlackResult, type StoredMessage, type StoredView, WebApi } from './web-api';
@@ -60,6 +70,13 @@ export interface Failure {
   times?: number;
 }
 
+/** The failures and latency injected now, as the developer panel shows them. */
+export interface Faults {
+  latencyMs: number;
+  /** Queued failures, in the order they will be used; `method` is `*` for any method. */
+  failures: Array<Failure & { method: string; times: number }>;
+}
+
 export interface RecordedCall {
   method: string;
   /** The parsed arguments, nested JSON fields decoded, without the token. */
@@ -69,6 +86,8 @@ export interface RecordedCall {
   teamId?: string;
   /** Emulator time (ms) when the call arrived. */
   at: number;
+  /** How long the emulator took to answer, injected latency included (ms, wall clock). */
+  latencyMs: number;
   status: number;
   response: SlackResult;
 }
@@ -114,6 +133,28 @@ export interface SlackEmulator {
   failNext(method: string, failure?: Failure): void;
   /** Delays every Web API answer by `ms`. */
   setLatency(ms: number): void;
+  /** What `failNext` and `setLatency` have set up and not yet used. */
+  faults(): Faults;
+  /** Forgets queued failures and latency. */
+  clearFaults(): void;
+  /** Every change to messages, views, modals, calls, faults and the workspace, as it happens. */
+  readonly changes: ChangeFeed;
+  /** The modals a person has open, bottom first. */
+  modalStack(userId: string): string[];
+  /** The app's DM with a person (`D…`), opened as Slack opens it on first use. */
+  openIm(teamId: string, userId: string): Channel;
+  /** The person closed a modal (and whatever was pushed on top of it). */
+  closeModal(userId: string, viewId: string): void;
+  /** The app's ID (`A…`), as in interaction payloads. */
+  readonly appId: string;
+  /** Slack's notice for a slash command no installed app declares, shown to the person only. */
+  showUnknownCommand(context: CommandContext): StoredMessage;
+  /** Shows the app's answer to a slash command as Slack does; returns the messages it made. */
+  showCommandAnswer(context: CommandContext, answer: AppAnswer): StoredMessage[];
+  /** Applies the app's answer to a view_submission as Slack does (close, errors, update, push, clear). */
+  applySubmissionAnswer(userId: string, viewId: string, answer: AppAnswer): SubmissionOutcome;
+  /** A person writes in a conversation (the app is not told: it subscribes to no message events). */
+  postAsPerson(input: { channelId: string; userId: string; text: string }): StoredMessage;
   /** Forgets calls, messages, views, responses, triggers, failures and latency; the workspace stays. */
   reset(): void;
   /** Replaces the workspace with the default seed. */
@@ -163,6 +204,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
   const clientId = options.clientId ?? DEFAULT_CLIENT_ID;
   const clientSecret = options.clientSecret ?? DEFAULT_CLIENT_SECRET;
   const workspace = new Workspace(now);
+  const changes = new ChangeFeed();
   const seedOptions: SeedOptions = options.botToken ? { botToken: options.botToken } : {};
   if (options.seed !== false) workspace.seed(seedOptions);
   const webApi = new WebApi({
@@ -172,6 +214,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
     clientId,
     clientSecret,
     triggerTtlMs: options.triggerTtlMs ?? TRIGGER_TTL_MS,
+    changes,
   });
   const responseUrls = new ResponseUrls(webApi, now);
   const calls = new Recorder<RecordedCall>();
@@ -218,6 +261,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
       if (!queue || !head) continue;
       head.times -= 1;
       if (head.times <= 0) queue.shift();
+      changes.emit({ kind: 'faults' });
       return head;
     }
     return undefined;
@@ -243,6 +287,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
   async function handleApi(request: FastifyRequest<{ Params: { method: string } }>, reply: FastifyReply) {
     const method = request.params.method;
     const at = now();
+    const started = performance.now();
     const parsed = request.body as ParsedBody | undefined;
     const raw: Record<string, unknown> =
       request.method === 'GET'
@@ -281,15 +326,18 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
 
     const args = { ...raw };
     if ('client_secret' in args) args.client_secret = '[redacted]';
-    calls.add({
+    const call: RecordedCall = {
       method,
       args,
       tokenPresent: token !== undefined,
       ...(auth ? { teamId: auth.teamId } : {}),
       at,
+      latencyMs: Math.round((performance.now() - started) * 10) / 10,
       status,
       response: result,
-    });
+    };
+    calls.add(call);
+    changes.emit({ kind: 'call', call });
     return reply.code(status).headers(headers).send(result);
   }
 
@@ -413,15 +461,24 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
     return { ok: true, response_url: createResponseUrl(context) };
   });
   app.post('/_emulator/fail-next', async (request, reply) => {
-    const input = bodyObject(request.body);
-    if (typeof input.method !== 'string')
-      return reply.code(400).send({ ok: false, error: 'method required' });
-    failNext(input.method, input as Failure);
+    const parsed = parseFailure(bodyObject(request.body));
+    if ('problem' in parsed) return reply.code(400).send({ ok: false, error: parsed.problem });
+    failNext(parsed.method, parsed.failure);
     return { ok: true };
   });
-  app.post('/_emulator/latency', async (request) => {
-    const input = bodyObject(request.body);
-    setLatency(Number(input.ms ?? 0));
+  app.delete('/_emulator/fail-next', async () => {
+    clearFaults();
+    return { ok: true };
+  });
+  app.get('/_emulator/faults', async () => faults());
+  app.post('/_emulator/latency', async (request, reply) => {
+    const ms = Number(bodyObject(request.body).ms ?? 0);
+    if (!Number.isInteger(ms) || ms < 0 || ms > MAX_LATENCY_MS) {
+      return reply
+        .code(400)
+        .send({ ok: false, error: `ms must be a whole number from 0 to ${MAX_LATENCY_MS}` });
+    }
+    setLatency(ms);
     return { ok: true, ms: latencyMs };
   });
 
@@ -442,10 +499,25 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
     if (failure.retryAfter !== undefined) entry.retryAfter = failure.retryAfter;
     queue.push(entry);
     failures.set(method, queue);
+    changes.emit({ kind: 'faults' });
   }
 
   function setLatency(ms: number): void {
     latencyMs = Number.isFinite(ms) && ms > 0 ? ms : 0;
+    changes.emit({ kind: 'faults' });
+  }
+
+  function faults(): Faults {
+    return {
+      latencyMs,
+      failures: [...failures.entries()].flatMap(([method, queue]) => queue.map((f) => ({ method, ...f }))),
+    };
+  }
+
+  function clearFaults(): void {
+    failures.clear();
+    latencyMs = 0;
+    changes.emit({ kind: 'faults' });
   }
 
   function reset(): void {
@@ -455,6 +527,12 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
     responseUrls.clear();
     failures.clear();
     latencyMs = 0;
+    changes.emit({ kind: 'reset' });
+  }
+
+  function withWorkspaceChange<T>(added: T): T {
+    changes.emit({ kind: 'workspace' });
+    return added;
   }
 
   const emulator: SlackEmulator = {
@@ -498,13 +576,37 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
       webApi.messages.filter((m) => !m.deleted && (channelId === undefined || m.channel === channelId)),
     failNext,
     setLatency,
+    faults,
+    clearFaults,
+    changes,
+    modalStack: (userId) => webApi.modalStack(userId),
+    closeModal: (userId, viewId) => webApi.closeModal(userId, viewId),
+    openIm: (teamId, userId) => webApi.openIm(teamId, userId).channel,
+    appId: webApi.appId,
+    showUnknownCommand: (context) => showUnknownCommand(webApi, context),
+    showCommandAnswer: (context, answer) => showCommandAnswer(webApi, context, answer),
+    applySubmissionAnswer: (userId, viewId, answer) => applySubmissionAnswer(webApi, userId, viewId, answer),
+    postAsPerson: ({ channelId, userId, text }) => {
+      const user = workspace.users.get(userId);
+      if (!user) throw new Error(`slack-emulator: unknown user ${userId}`);
+      return webApi.postMessage({
+        channel: channelId,
+        team: user.teamId,
+        user: userId,
+        text,
+        blocks: [],
+        ephemeral: false,
+        via: 'person',
+      });
+    },
     reset,
     seed: (seed = seedOptions) => {
       workspace.seed(seed);
+      changes.emit({ kind: 'workspace' });
     },
-    addTeam: (team) => workspace.addTeam(team),
-    addUser: (user) => workspace.addUser(user),
-    addChannel: (channel) => workspace.addChannel(channel),
+    addTeam: (team) => withWorkspaceChange(workspace.addTeam(team)),
+    addUser: (user) => withWorkspaceChange(workspace.addUser(user)),
+    addChannel: (channel) => withWorkspaceChange(workspace.addChannel(channel)),
     issueBotToken: (teamId, token, scopes) => workspace.issueBotToken(teamId, token, scopes).token,
     issueTrigger,
     createResponseUrl,
@@ -532,6 +634,42 @@ function decodeJsonFields(raw: SlackArgs): string | undefined {
     }
   }
   return firstError;
+}
+
+/** The most `POST /_emulator/latency` accepts: longer than any client timeout worth testing. */
+const MAX_LATENCY_MS = 60_000;
+
+/** Checks a `POST /_emulator/fail-next` body; each problem names the field. */
+function parseFailure(
+  input: Record<string, unknown>,
+): { method: string; failure: Failure } | { problem: string } {
+  const method = typeof input.method === 'string' ? input.method.trim() : '';
+  if (!/^(\*|[a-z]+(\.[a-zA-Z]+)+)$/.test(method)) {
+    return { problem: 'method must be a Web API method name like chat.postMessage, or * for any method' };
+  }
+  const failure: Failure = {};
+  if (input.error !== undefined && input.error !== '') {
+    if (typeof input.error !== 'string' || !/^[a-z0-9_]{1,64}$/.test(input.error)) {
+      return { problem: 'error must be a Slack error code like channel_not_found (a-z, 0-9, _)' };
+    }
+    failure.error = input.error;
+  }
+  const integer = (name: 'status' | 'retryAfter' | 'times', min: number, max: number) => {
+    const value = input[name];
+    if (value === undefined || value === '') return undefined;
+    const n = Number(value);
+    return Number.isInteger(n) && n >= min && n <= max ? n : null;
+  };
+  const status = integer('status', 200, 599);
+  const retryAfter = integer('retryAfter', 0, 3600);
+  const times = integer('times', 1, 1000);
+  if (status === null) return { problem: 'status must be an HTTP status from 200 to 599' };
+  if (retryAfter === null) return { problem: 'retryAfter must be whole seconds from 0 to 3600' };
+  if (times === null) return { problem: 'times must be a whole number from 1 to 1000' };
+  if (status !== undefined) failure.status = status;
+  if (retryAfter !== undefined) failure.retryAfter = retryAfter;
+  if (times !== undefined) failure.times = times;
+  return { method, failure };
 }
 
 function safeJson(text: string): unknown {

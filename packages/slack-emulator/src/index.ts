@@ -1,4 +1,15 @@
 export {
+  type AppAnswer,
+  applySubmissionAnswer,
+  type CommandContext,
+  SLACK_ANSWER_TIMEOUT_MS,
+  SLACKBOT_USER_ID,
+  SUBMISSION_TROUBLE,
+  type SubmissionOutcome,
+  showCommandAnswer,
+  showUnknownCommand,
+} from './app-answers';
+export {
   BLOCK_LIMITS,
   type BlockKitProblem,
   type BlockSurface,
@@ -8,6 +19,7 @@ export {
   formatProblem,
   type MessageCheck,
 } from './block-kit';
+export { ChangeFeed, type ChangeListener, type EmulatorChange } from './change-feed';
 export { type EmulatorConfig, EmulatorConfigError, loadConfig } from './config';
 export {
   type BlockActionInput,
@@ -28,12 +40,23 @@ export {
   DEFAULT_CLIENT_ID,
   DEFAULT_CLIENT_SECRET,
   type Failure,
+  type Faults,
   type RecordedCall,
   type SlackEmulator,
   type SlackEmulatorOptions,
   type SlackEmulatorState,
   TRIGGER_TTL_MS,
 } from './emulator';
+export type {
+  PageChange,
+  PageConversation,
+  PageEvent,
+  PageMessage,
+  PagePerson,
+  PageSendResult,
+  PageState,
+  PageSubmitResult,
+} from './page-types';
 export {
   RESPONSE_URL_MAX_USES,
   RESPONSE_URL_TTL_MS,
@@ -56,3 +79,11 @@ export {
   type Token,
   type User,
 } from './workspace';
+export {
+  type AppConnection,
+  DEFAULT_WEB_ROOT,
+  describeTimezone,
+  registerWorkspacePage,
+  type WorkspacePage,
+  type WorkspacePageOptions,
+} from './workspace-page';

@@ -85,7 +85,7 @@ export class ResponseUrls {
 
     if (payload.delete_original === true || payload.delete_original === 'true') {
       if (!original) return { status: 404, result: { ok: false, error: 'message_not_found' } };
-      original.deleted = true;
+      this.webApi.deleteMessage(original);
       return { status: 200, result: { ok: true }, messageTs: original.ts };
     }
 

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { loadConfig } from './config';
 import { createSlackEmulator } from './emulator';
+import { registerWorkspacePage } from './workspace-page';
 
 /** The emulator as a process, for the local stack: `pnpm --filter @coffeebuddy/slack-emulator start`. */
 async function main(): Promise<void> {
@@ -22,11 +23,24 @@ async function main(): Promise<void> {
     ...(config.redirectUri ? { redirectUri: config.redirectUri } : {}),
     logger,
   });
+  const page = registerWorkspacePage(emulator, config.app ? { app: config.app } : {});
   const baseUrl = await emulator.start({ host: config.host, port: config.port });
   logger.info(
-    { baseUrl, apiUrl: emulator.apiUrl, authorizeUrl: `${baseUrl}/oauth/v2/authorize` },
+    {
+      baseUrl,
+      apiUrl: emulator.apiUrl,
+      authorizeUrl: `${baseUrl}/oauth/v2/authorize`,
+      page: { url: `${baseUrl}/`, built: page.built, app: config.app?.url ?? null },
+    },
     `slack emulator listening on ${baseUrl}`,
   );
+  if (!page.built)
+    logger.warn('the workspace page is not built: pnpm --filter @coffeebuddy/slack-emulator build');
+  if (!config.app) {
+    logger.warn(
+      'no SLACK_EMULATOR_APP_URL / SLACK_SIGNING_SECRET: the workspace page shows state but sends nothing',
+    );
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {

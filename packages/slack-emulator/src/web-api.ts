@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type BlockKitProblem, checkMessage, checkView, formatProblem } from './block-kit';
+import { ChangeFeed } from './change-feed';
 import { MessageClock, newOAuthCode, newTriggerId, newViewHash, newViewId } from './slack-ids';
 import type { Channel, Team, Token, User, Workspace } from './workspace';
 
@@ -55,8 +56,17 @@ export interface StoredMessage {
   ephemeral: boolean;
   visible_to?: string;
   deleted: boolean;
-  /** How it got there: the Web API method or `response_url`. */
-  via: 'chat.postMessage' | 'chat.postEphemeral' | 'response_url';
+  /**
+   * How it got there: the Web API method, `response_url`, the app's HTTP answer to a slash
+   * command (`command_response`), Slack's own notice (`slackbot`), or a person typing (`person`).
+   */
+  via:
+    | 'chat.postMessage'
+    | 'chat.postEphemeral'
+    | 'response_url'
+    | 'command_response'
+    | 'slackbot'
+    | 'person';
   /** Earlier versions, oldest first, one per update. */
   history: Array<{ text: string; blocks: unknown[]; replaced_at: number }>;
 }
@@ -93,6 +103,8 @@ export interface WebApiOptions {
   clientSecret: string;
   /** How long a trigger_id may be exchanged for a view (Slack: 3 s). */
   triggerTtlMs: number;
+  /** Where every change to messages, views and modals is announced (default: a new feed). */
+  changes?: ChangeFeed;
 }
 
 /** OAuth codes expire after 10 minutes at Slack. */
@@ -149,12 +161,14 @@ export class WebApi {
   readonly views = new Map<string, StoredView>();
   readonly triggers = new Map<string, Trigger>();
   readonly grants = new Map<string, OAuthGrant>();
+  readonly changes: ChangeFeed;
   private readonly clock: MessageClock;
   private readonly handlers: Record<string, { auth: boolean; handle: Handler }>;
   private readonly modalStacks = new Map<string, string[]>();
 
   constructor(private readonly options: WebApiOptions) {
     this.clock = new MessageClock(options.now);
+    this.changes = options.changes ?? new ChangeFeed();
     const authed = (handle: Handler) => ({ auth: true, handle });
     this.handlers = {
       'api.test': { auth: false, handle: (args) => this.apiTest(args) },
@@ -247,18 +261,27 @@ export class WebApi {
       blocks: withBlockIds(message.blocks),
     };
     this.messages.push(stored);
+    this.changes.emit({ kind: 'message', message: stored });
     return stored;
   }
 
   replaceMessage(
     message: StoredMessage,
-    content: { text?: string; blocks?: unknown[] },
+    content: { text?: string; blocks?: unknown[]; attachments?: unknown[] },
     editor: string,
   ): void {
     message.history.push({ text: message.text, blocks: message.blocks, replaced_at: this.options.now() });
     if (content.text !== undefined) message.text = content.text;
     if (content.blocks !== undefined) message.blocks = withBlockIds(content.blocks);
+    if (content.attachments !== undefined) message.attachments = content.attachments;
     message.edited = { user: editor, ts: this.clock.next() };
+    this.changes.emit({ kind: 'message', message });
+  }
+
+  /** Marks a message deleted (`chat.delete`, `delete_original`); it stays in `messages` for tests. */
+  deleteMessage(message: StoredMessage): void {
+    message.deleted = true;
+    this.changes.emit({ kind: 'message', message });
   }
 
   // ---- methods ----
@@ -300,7 +323,7 @@ export class WebApi {
     if (!ref) throw new SlackApiError('channel_not_found');
     const workspace = this.options.workspace;
     const user = /^[UW]/.test(ref) ? workspace.findUser(auth.teamId, ref) : undefined;
-    if (user) return workspace.openIm(auth.teamId, user.id).channel;
+    if (user) return this.openIm(auth.teamId, user.id).channel;
     const channel = workspace.findChannel(auth.teamId, ref);
     if (!channel) throw new SlackApiError('channel_not_found');
     return channel;
@@ -390,10 +413,13 @@ export class WebApi {
     this.checkContent(merged);
     this.replaceMessage(
       message,
-      { text: typeof merged.text === 'string' ? merged.text : '', blocks: merged.blocks as unknown[] },
+      {
+        text: typeof merged.text === 'string' ? merged.text : '',
+        blocks: merged.blocks as unknown[],
+        ...(Array.isArray(args.attachments) ? { attachments: args.attachments } : {}),
+      },
       message.user,
     );
-    if (Array.isArray(args.attachments)) message.attachments = args.attachments;
     const view = this.messageView(message);
     return { ok: true, channel: channel.id, ts: message.ts, text: message.text, message: view };
   }
@@ -405,7 +431,7 @@ export class WebApi {
     const message = this.findMessage(channel.id, ts);
     if (!message || message.deleted) throw new SlackApiError('message_not_found');
     if (message.user !== this.poster(auth).user) throw new SlackApiError('cant_delete_message');
-    message.deleted = true;
+    this.deleteMessage(message);
     return { ok: true, channel: channel.id, ts };
   }
 
@@ -428,6 +454,13 @@ export class WebApi {
       via: 'chat.postEphemeral',
     });
     return { ok: true, message_ts: message.ts };
+  }
+
+  /** The app's DM with a person, announced as a workspace change when it is new. */
+  openIm(teamId: string, userId: string): { channel: Channel; created: boolean } {
+    const opened = this.options.workspace.openIm(teamId, userId);
+    if (opened.created) this.changes.emit({ kind: 'workspace' });
+    return opened;
   }
 
   private channelView(channel: Channel): Record<string, unknown> {
@@ -564,7 +597,7 @@ export class WebApi {
     }
     const userId = users[0] as string;
     if (!workspace.findUser(auth.teamId, userId)) throw new SlackApiError('user_not_found');
-    const { channel, created } = workspace.openIm(auth.teamId, userId);
+    const { channel, created } = this.openIm(auth.teamId, userId);
     return {
       ok: true,
       ...(created ? {} : { no_op: true, already_open: true }),
@@ -715,6 +748,7 @@ export class WebApi {
       view: this.buildView(input, auth, id, { previous, root: root ?? id }),
     };
     this.views.set(id, stored);
+    this.changes.emit({ kind: 'view', view: stored });
     return stored;
   }
 
@@ -722,19 +756,77 @@ export class WebApi {
     const input = this.parseView(args, 'modal');
     const trigger = this.exchangeTrigger(args, auth);
     const stored = this.storeNewView(input, auth, trigger.userId, null);
-    this.modalStacks.set(trigger.userId, [stored.view.id]);
+    this.setModalStack(trigger.userId, [stored.view.id]);
     return { ok: true, view: stored.view };
   }
 
   private viewsPush(args: SlackArgs, auth: Token): SlackResult {
     const input = this.parseView(args, 'modal');
     const trigger = this.exchangeTrigger(args, auth);
-    const stack = this.modalStacks.get(trigger.userId) ?? [];
+    return { ok: true, view: this.pushModal(trigger.userId, input, auth).view };
+  }
+
+  private pushModal(userId: string, input: Record<string, unknown>, auth: Token): StoredView {
+    const stack = this.modalStacks.get(userId) ?? [];
     if (stack.length === 0) throw new SlackApiError('not_found');
     if (stack.length >= MAX_VIEW_STACK) throw new SlackApiError('push_limit_reached');
-    const stored = this.storeNewView(input, auth, trigger.userId, stack[stack.length - 1] ?? null, stack[0]);
-    stack.push(stored.view.id);
-    return { ok: true, view: stored.view };
+    const stored = this.storeNewView(input, auth, userId, stack[stack.length - 1] ?? null, stack[0]);
+    this.setModalStack(userId, [...stack, stored.view.id]);
+    return stored;
+  }
+
+  private setModalStack(userId: string, viewIds: string[]): void {
+    if (viewIds.length === 0) this.modalStacks.delete(userId);
+    else this.modalStacks.set(userId, viewIds);
+    this.changes.emit({ kind: 'modals', userId, viewIds: [...viewIds] });
+  }
+
+  // ---- what Slack's client does with modals: close, and the answers to view_submission ----
+
+  /** The modals a person has open, bottom first. */
+  modalStack(userId: string): string[] {
+    return [...(this.modalStacks.get(userId) ?? [])];
+  }
+
+  /** Closes a modal and every view pushed on top of it (the person clicked Close, or submitted). */
+  closeModal(userId: string, viewId: string): void {
+    const stack = this.modalStacks.get(userId) ?? [];
+    const at = stack.indexOf(viewId);
+    if (at >= 0) this.setModalStack(userId, stack.slice(0, at));
+  }
+
+  /** Closes every modal the person has open (`response_action: clear`). */
+  clearModals(userId: string): void {
+    if (this.modalStacks.has(userId)) this.setModalStack(userId, []);
+  }
+
+  /**
+   * `response_action: update` / `push` in the answer to a view_submission: the view is checked
+   * as `views.update` / `views.push` would check it. Throws {@link SlackApiError} (`not_found`,
+   * `invalid_arguments`, `push_limit_reached`) when Slack would refuse it.
+   */
+  answerSubmission(userId: string, viewId: string, action: 'update' | 'push', view: unknown): StoredView {
+    const existing = this.views.get(viewId);
+    const auth = existing && this.options.workspace.botTokenFor(String(existing.view.team_id));
+    if (!existing || !auth || existing.userId !== userId) throw new SlackApiError('not_found');
+    const input = this.parseView({ view }, 'modal');
+    if (action === 'push') return this.pushModal(userId, input, auth);
+    this.replaceView(existing, input, auth);
+    return existing;
+  }
+
+  /** `views.update`: new content in the same place of the stack, under the same ID. */
+  private replaceView(existing: StoredView, input: Record<string, unknown>, auth: Token): void {
+    existing.view = this.buildView(
+      { ...input, external_id: input.external_id ?? existing.view.external_id },
+      auth,
+      existing.view.id,
+      {
+        previous: existing.view.previous_view_id as string | null,
+        root: existing.view.root_view_id as string,
+      },
+    );
+    this.changes.emit({ kind: 'view', view: existing });
   }
 
   private viewsUpdate(args: SlackArgs, auth: Token): SlackResult {
@@ -748,15 +840,7 @@ export class WebApi {
     const input = this.parseView(args, existing.view.type === 'home' ? 'home' : 'modal');
     const hash = str(args, 'hash');
     if (hash && hash !== existing.view.hash) throw new SlackApiError('hash_conflict');
-    existing.view = this.buildView(
-      { ...input, external_id: input.external_id ?? existing.view.external_id },
-      auth,
-      existing.view.id,
-      {
-        previous: existing.view.previous_view_id as string | null,
-        root: existing.view.root_view_id as string,
-      },
-    );
+    this.replaceView(existing, input, auth);
     return { ok: true, view: existing.view };
   }
 
@@ -770,6 +854,7 @@ export class WebApi {
     if (home) {
       if (hash && hash !== home.view.hash) throw new SlackApiError('hash_conflict');
       home.view = this.buildView(input, auth, home.view.id, { previous: null, root: home.view.id });
+      this.changes.emit({ kind: 'view', view: home });
       return { ok: true, view: home.view };
     }
     const stored = this.storeNewView(input, auth, userId, null);

@@ -53,4 +53,18 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ SLACK_EMULATOR_PORT: '70000' })).toThrow(/SLACK_EMULATOR_PORT/);
   });
+
+  it('connects the workspace page to an app only with both its URL and the signing secret', () => {
+    expect(
+      loadConfig({ SLACK_EMULATOR_APP_URL: 'http://127.0.0.1:3000/', SLACK_SIGNING_SECRET: 'shh' }).app,
+    ).toEqual({ url: 'http://127.0.0.1:3000', signingSecret: 'shh' });
+    expect(loadConfig({}).app).toBeUndefined();
+    expect(() => loadConfig({ SLACK_EMULATOR_APP_URL: 'http://127.0.0.1:3000' })).toThrow(
+      /SLACK_EMULATOR_APP_URL and SLACK_SIGNING_SECRET go together/,
+    );
+    expect(() => loadConfig({ SLACK_SIGNING_SECRET: 'shh' })).toThrow(/go together/);
+    expect(() => loadConfig({ SLACK_EMULATOR_APP_URL: 'gateway:3000', SLACK_SIGNING_SECRET: 'shh' })).toThrow(
+      /SLACK_EMULATOR_APP_URL must be an http\(s\) URL/,
+    );
+  });
 });

@@ -62,3 +62,19 @@ export async function rawPost(
     headers: response.headers,
   };
 }
+
+/** A modal with one required text input, like CoffeeBuddy's order modal. */
+export const ORDER_MODAL = {
+  type: 'modal',
+  callback_id: 'order_modal',
+  title: { type: 'plain_text', text: 'Your order' },
+  submit: { type: 'plain_text', text: 'Place order' },
+  blocks: [
+    {
+      type: 'input',
+      block_id: 'order',
+      label: { type: 'plain_text', text: 'What would you like?' },
+      element: { type: 'plain_text_input', action_id: 'text' },
+    },
+  ],
+};

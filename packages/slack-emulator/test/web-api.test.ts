@@ -553,11 +553,13 @@ describe('failure injection', () => {
     const began = Date.now();
     await client.auth.test();
     expect(Date.now() - began).toBeGreaterThanOrEqual(190);
+    // The recorded latency includes the injected delay (the developer panel shows it).
+    expect(started.emulator.callsTo('auth.test')[0]?.latencyMs).toBeGreaterThanOrEqual(190);
   });
 });
 
 describe('call recording', () => {
-  it('records method, args without the token, token presence, team, time and response', async () => {
+  it('records method, args without the token, token presence, team, time, latency and response', async () => {
     await client.chat.postMessage({ channel: 'C0001', text: 'hi', blocks: [section('hi')] });
     await started
       .client('')
@@ -570,6 +572,7 @@ describe('call recording', () => {
         tokenPresent: true,
         teamId: 'T0001',
         at: started.clock.ms,
+        latencyMs: expect.any(Number),
         status: 200,
         response: expect.objectContaining({ ok: true, channel: 'C0001' }),
       },

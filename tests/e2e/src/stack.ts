@@ -5,7 +5,12 @@ import path from 'node:path';
 import { createKafka, provisionTopics, TOPICS } from '@coffeebuddy/contracts';
 import { kafkaTestConfig, startGroupAtEnd, uniqueGroup } from '@coffeebuddy/contracts/testing';
 import { createTestDatabase, type TestDatabase } from '@coffeebuddy/db/testing';
-import { createSlackEmulator, type SlackEmulator } from '@coffeebuddy/slack-emulator';
+import {
+  createSlackEmulator,
+  registerWorkspacePage,
+  type SlackEmulator,
+  type WorkspacePage,
+} from '@coffeebuddy/slack-emulator';
 import pino from 'pino';
 
 /**
@@ -29,6 +34,8 @@ export type ServiceName = 'runs-service' | 'orders-service' | 'slack-gateway';
 
 export interface StackOptions {
   oauth?: boolean;
+  /** Also start the emulator's workspace page, connected to the gateway (`stack.page`). */
+  page?: boolean;
   /** Extra environment per service (e.g. a short EFFECT_LEASE_MS). */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
 }
@@ -42,6 +49,8 @@ export interface Stack {
   botToken: string;
   consumerGroup: string;
   services: ServiceProcess[];
+  /** The emulator's workspace page, connected to the gateway (with `startStack({ page: true })`). */
+  page?: WorkspacePage;
   logsContaining(text: string): Record<string, unknown>[];
   /** Stops every process of a service (SIGTERM, or the signal given) and waits for them to exit. */
   stopService(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
@@ -134,6 +143,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const botToken = `xoxb-1000000000001-${randomBytes(6).toString('hex')}`;
   const emulator = createSlackEmulator({ botToken });
+  const page = options.page ? registerWorkspacePage(emulator) : undefined;
   await emulator.start();
   const signingSecret = randomBytes(16).toString('hex');
   const encryptionKey = randomBytes(32).toString('base64');
@@ -141,6 +151,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const opsPort = await freePort();
   const ordersOpsPort = await freePort();
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  page?.connect({ url: gatewayUrl, signingSecret });
   const common = {
     DATABASE_URL: database.url,
     KAFKA_BROKERS: kafkaConfig.brokers.join(','),
@@ -209,6 +220,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     botToken,
     consumerGroup,
     services,
+    ...(page ? { page } : {}),
     logsContaining: (text) => services.flatMap((s) => s.logs.filter((l) => JSON.stringify(l).includes(text))),
     async stopService(name, signal) {
       await Promise.all(services.filter((s) => s.name === name).map((s) => stopProcess(s, signal)));
