@@ -21,7 +21,7 @@ export interface ReminderWorkerDeps extends SlackWorkerResources {
 }
 
 /**
- * The reminder-worker: consumes `coffeebuddy.reminder.events` (reminder_scheduled) into scheduled
+ * The reminder-worker: consumes the reminder events topic (reminder_scheduled) into scheduled
  * Slack effects, delivers them at their time (the effects poller), and relays its outbox
  * (reminder_sent, reminder_failed).
  */

@@ -11,7 +11,7 @@ import { reminderSchedules } from '../domain/reminders';
 
 /**
  * Schedules a run's reminders as they should be now: bumps the run's reminder version and queues
- * a `reminder_scheduled` per reminder on coffeebuddy.reminder.events through the outbox, in the
+ * a `reminder_scheduled` per reminder on the reminder events topic through the outbox, in the
  * caller's transaction (the reminder-worker keeps only the newest version, so a stale one never
  * fires). Runs without a pickup time schedule nothing. Returns how many were queued.
  */
