@@ -2,8 +2,8 @@
 # The README's run command: installs everything, brings up the local infrastructure
 # (PostgreSQL, Kafka, schema registry), applies the schema, provisions the Kafka topics,
 # registers the message schemas, builds the Slack emulator's workspace page, starts the Slack
-# emulator, slack-gateway, runs-service and orders-service, and prints the page's address first,
-# then where everything else is. Safe to run again.
+# emulator, slack-gateway, runs-service, orders-service and reminder-worker, and prints the page's
+# address first, then where everything else is. Safe to run again.
 # Stop everything with: bash infra/local/down.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,6 +48,7 @@ CoffeeBuddy local stack is up ($(( $(date +%s) - started )) s).
   slack-gateway    http://127.0.0.1:${GATEWAY_PORT:-3000}   (Slack request URLs: /slack/commands, /slack/interactions, /slack/events; install: /slack/install)
   runs-service     http://127.0.0.1:${RUNS_OPS_PORT:-9464}/metrics   (also /healthz, /readyz)
   orders-service   http://127.0.0.1:${ORDERS_OPS_PORT:-9465}/metrics   (also /healthz, /readyz)
+  reminder-worker  http://127.0.0.1:${REMINDERS_OPS_PORT:-9467}/metrics   (also /healthz, /readyz)
   Logs             .local/logs/<service>.log, .local/kafka/logs, .local/postgres/postgres.log
 
 Or from the terminal:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The CoffeeBuddy processes of the local stack: the Slack emulator, slack-gateway,
-# runs-service and orders-service, each in the background with a pid file and a log under .local/.
+# runs-service, orders-service and reminder-worker, each in the background with a pid file and a
+# log under .local/.
 #
 #   infra/local/services.sh start|stop|status
 #
@@ -23,7 +24,8 @@ EMULATOR_PORT="${SLACK_EMULATOR_PORT:-3999}"
 GATEWAY_PORT="${GATEWAY_PORT:-3000}"
 RUNS_OPS_PORT="${RUNS_OPS_PORT:-9464}"
 ORDERS_OPS_PORT="${ORDERS_OPS_PORT:-9465}"
-SERVICES=(slack-emulator slack-gateway runs-service orders-service)
+REMINDERS_OPS_PORT="${REMINDERS_OPS_PORT:-9467}"
+SERVICES=(slack-emulator slack-gateway runs-service orders-service reminder-worker)
 
 log() { printf '[services] %s\n' "$*" >&2; }
 
@@ -69,6 +71,7 @@ health_url() {
     slack-gateway) echo "http://127.0.0.1:${GATEWAY_PORT}/readyz" ;;
     runs-service) echo "http://127.0.0.1:${RUNS_OPS_PORT}/readyz" ;;
     orders-service) echo "http://127.0.0.1:${ORDERS_OPS_PORT}/readyz" ;;
+    reminder-worker) echo "http://127.0.0.1:${REMINDERS_OPS_PORT}/readyz" ;;
   esac
 }
 
@@ -91,6 +94,7 @@ start_one() {
       slack-gateway) export PORT="$GATEWAY_PORT" HOST=127.0.0.1 ;;
       runs-service) export OPS_PORT="$RUNS_OPS_PORT" OPS_HOST=127.0.0.1 ;;
       orders-service) export OPS_PORT="$ORDERS_OPS_PORT" OPS_HOST=127.0.0.1 ;;
+      reminder-worker) export OPS_PORT="$REMINDERS_OPS_PORT" OPS_HOST=127.0.0.1 ;;
     esac
     nohup node --import tsx "$(entry "$name")" >>"$log_dir/$name.log" 2>&1 &
     echo $! >"$run_dir/$name.pid"
@@ -119,10 +123,10 @@ case "${1:-}" in
   start)
     ensure_secrets
     load_env
-    if ! alive runs-service && ! alive orders-service; then
+    if ! alive runs-service && ! alive orders-service && ! alive reminder-worker; then
       # Tests and benchmarks share this broker; what they produced while the local stack was
       # down is not for it. (Local stack only: production never skips anything.)
-      (cd "$root" && pnpm --silent --filter @coffeebuddy/contracts skip-backlog runs-service orders-service)
+      (cd "$root" && pnpm --silent --filter @coffeebuddy/contracts skip-backlog runs-service orders-service reminder-worker)
     fi
     for name in "${SERVICES[@]}"; do start_one "$name"; done
     ;;

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { RunsConfig } from './config';
 import { showAppHome } from './handlers/app-home';
 import { closeRun } from './handlers/close-run';
+import { rescheduleChannelReminders } from './handlers/reminders';
 import { startRun } from './handlers/start-run';
 
 /** What the process built at start-up (slackWorkerResources), plus config and logger. */
@@ -44,7 +45,7 @@ export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
         groupId: deps.config.CONSUMER_GROUP ?? consumerGroupFor('runs-service'),
         partitionsConcurrently: deps.config.PARTITIONS_CONCURRENTLY,
         handlerTimeoutMs: deps.config.HANDLER_TIMEOUT_MS,
-        topics: [TOPICS.runCommands],
+        topics: [TOPICS.runCommands, TOPICS.adminEvents],
         handler: async (message, context) => {
           if (message.type === 'slash_command' && message.payload.intent === 'start_run') {
             return startRun(
@@ -57,6 +58,9 @@ export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
             return closeRun({ db, slack, effects, wakeOutbox }, message, context);
           }
           if (message.type === 'app_home_opened') return showAppHome({ db, effects }, message, context);
+          if (message.type === 'admin_config_changed') {
+            return rescheduleChannelReminders({ db, wakeOutbox }, message, context);
+          }
           context.logger.info({ type: message.type }, 'not handled by runs-service yet; skipped');
           return undefined;
         },

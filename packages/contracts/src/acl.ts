@@ -35,8 +35,15 @@ export const SERVICE_ACCESS: Record<ServiceName, ServiceAccess> = {
     consumes: [],
   },
   'runs-service': {
-    produces: [TOPICS.runEvents, deadLetterTopicFor(TOPICS.runCommands)],
-    consumes: [TOPICS.runCommands],
+    // reminder_scheduled: runs-service owns runs, so it says when their reminders are due.
+    produces: [
+      TOPICS.runEvents,
+      TOPICS.reminderEvents,
+      deadLetterTopicFor(TOPICS.runCommands),
+      deadLetterTopicFor(TOPICS.adminEvents),
+    ],
+    // admin_config_changed: a channel's new reminder settings re-schedule its runs' reminders.
+    consumes: [TOPICS.runCommands, TOPICS.adminEvents],
   },
   'orders-service': {
     produces: [TOPICS.runEvents, deadLetterTopicFor(TOPICS.orderCommands)],
@@ -47,12 +54,8 @@ export const SERVICE_ACCESS: Record<ServiceName, ServiceAccess> = {
     consumes: [TOPICS.adminCommands],
   },
   'reminder-worker': {
-    produces: [
-      TOPICS.reminderEvents,
-      deadLetterTopicFor(TOPICS.runEvents),
-      deadLetterTopicFor(TOPICS.reminderEvents),
-    ],
-    consumes: [TOPICS.runEvents, TOPICS.reminderEvents],
+    produces: [TOPICS.reminderEvents, deadLetterTopicFor(TOPICS.reminderEvents)],
+    consumes: [TOPICS.reminderEvents],
   },
 };
 

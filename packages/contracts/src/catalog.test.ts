@@ -174,6 +174,33 @@ describe('envelope and payload schemas', () => {
   });
 });
 
+describe('schemas the registry can evolve', () => {
+  /** Every `anyOf` in a schema, with its path. */
+  function anyOfs(node: unknown, at = ''): { at: string; branches: Record<string, unknown>[] }[] {
+    if (!node || typeof node !== 'object') return [];
+    const found: { at: string; branches: Record<string, unknown>[] }[] = [];
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'anyOf' && Array.isArray(value)) found.push({ at, branches: value });
+      found.push(...anyOfs(value, `${at}/${key}`));
+    }
+    return found;
+  }
+
+  it('writes string enums as enum, never as an anyOf of consts (Apicurio refuses any later change to those)', () => {
+    for (const type of MESSAGE_TYPES) {
+      const unions = anyOfs(JSON.parse(JSON.stringify(MESSAGE_SCHEMAS[type])));
+      const constUnions = unions.filter((u) => u.branches.filter((b) => 'const' in b).length > 1);
+      expect({ type, constUnions: constUnions.map((u) => u.at) }).toEqual({ type, constUnions: [] });
+    }
+    expect(
+      JSON.parse(JSON.stringify(MESSAGE_SCHEMAS.reminder_scheduled)).properties.payload.properties.kind,
+    ).toEqual({
+      type: 'string',
+      enum: ['runner', 'last_call'],
+    });
+  });
+});
+
 describe('tolerant reading', () => {
   it('rejects unknown fields when producing and drops them when consuming', () => {
     const message = createMessage('order_cancelled', context, { runId, orderId: runId, userId: 'U0001' });

@@ -1,6 +1,7 @@
 export { activeOrders } from './active-orders';
 export * from './blocks/app-home';
 export * from './blocks/order-modal';
+export * from './blocks/reminders';
 export * from './blocks/run-message';
 export * from './blocks/run-summary';
 export { SlackConfigProperties } from './config';

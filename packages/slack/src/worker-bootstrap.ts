@@ -39,7 +39,11 @@ export async function slackWorkerResources(
   },
   logger: Logger,
   env: Record<string, string | undefined>,
-  options: { slackTimeoutMs?: number; effectKinds: EffectKinds },
+  options: {
+    slackTimeoutMs?: number;
+    /** The kinds of effect the service delivers (built with its metrics registry when a function). */
+    effectKinds: EffectKinds | ((metricsRegistry: Registry) => EffectKinds);
+  },
 ): Promise<SlackWorkerResources> {
   const kafkaConfig = loadKafkaConfig(env);
   const db = await createDb(loadDbConfig(env), logger);
@@ -61,7 +65,10 @@ export async function slackWorkerResources(
     effects: createEffectDeliverer({
       db,
       slack,
-      kinds: options.effectKinds,
+      kinds:
+        typeof options.effectKinds === 'function'
+          ? options.effectKinds(metricsRegistry)
+          : options.effectKinds,
       logger: logger.child({ component: 'slack-effects' }),
       metricsRegistry,
       intervalMs: config.EFFECTS_INTERVAL_MS,

@@ -14,10 +14,10 @@ import {
 import pino from 'pino';
 
 /**
- * A whole CoffeeBuddy stack for one test file: a fresh database, the real slack-gateway and
- * runs-service processes (started exactly as in production, from their server.ts), a consumer
- * group of their own starting at the end of the topics, and the Slack emulator in this process
- * so tests can read every Web API call.
+ * A whole CoffeeBuddy stack for one test file: a fresh database, the real slack-gateway,
+ * runs-service, orders-service and reminder-worker processes (started exactly as in production,
+ * from their server.ts), consumer groups of their own starting at the end of the topics, and the
+ * Slack emulator in this process so tests can read every Web API call.
  */
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -27,10 +27,12 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Parsed JSON log lines. */
   logs: Record<string, unknown>[];
+  /** Where its ops server (or the gateway) answers /healthz, /readyz and /metrics. */
+  opsUrl?: string;
 }
 
 /** The services a stack runs (each may have several processes: replicas, restarts). */
-export type ServiceName = 'runs-service' | 'orders-service' | 'slack-gateway';
+export type ServiceName = 'runs-service' | 'orders-service' | 'reminder-worker' | 'slack-gateway';
 
 export interface StackOptions {
   oauth?: boolean;
@@ -125,6 +127,7 @@ function stopProcess(service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM'
 const ENTRIES: Record<ServiceName, string> = {
   'runs-service': 'apps/runs-service/src/server.ts',
   'orders-service': 'apps/orders-service/src/server.ts',
+  'reminder-worker': 'apps/reminder-worker/src/server.ts',
   'slack-gateway': 'apps/slack-gateway/src/server.ts',
 };
 
@@ -140,6 +143,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await startGroupAtEnd(kafka, consumerGroup, [TOPICS.runCommands]);
   const ordersGroup = uniqueGroup('e2e-orders');
   await startGroupAtEnd(kafka, ordersGroup, [TOPICS.orderCommands]);
+  const remindersGroup = uniqueGroup('e2e-reminders');
+  await startGroupAtEnd(kafka, remindersGroup, [TOPICS.reminderEvents]);
 
   const botToken = `xoxb-1000000000001-${randomBytes(6).toString('hex')}`;
   const emulator = createSlackEmulator({ botToken });
@@ -176,6 +181,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       EFFECTS_INTERVAL_MS: '200',
       ...options.env?.['orders-service'],
     },
+    'reminder-worker': {
+      ...common,
+      OPS_HOST: '127.0.0.1',
+      CONSUMER_GROUP: remindersGroup,
+      REMINDER_WAIT_FOR_CLOSE_MS: '500',
+      ...options.env?.['reminder-worker'],
+    },
     'slack-gateway': {
       ...common,
       SLACK_SIGNING_SECRET: signingSecret,
@@ -196,21 +208,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     env: Record<string, string> = {},
   ): Promise<{ process: ServiceProcess; readyUrl: string }> {
     if (name === 'slack-gateway') {
-      return {
-        process: startService(name, ENTRIES[name], { ...envOf[name], ...env }),
-        readyUrl: `${gatewayUrl}/readyz`,
-      };
+      const process = startService(name, ENTRIES[name], { ...envOf[name], ...env });
+      process.opsUrl = gatewayUrl;
+      return { process, readyUrl: `${gatewayUrl}/readyz` };
     }
     const port = opsPort ?? (await freePort());
-    return {
-      process: startService(name, ENTRIES[name], { ...envOf[name], OPS_PORT: String(port), ...env }),
-      readyUrl: `http://127.0.0.1:${port}/readyz`,
-    };
+    const process = startService(name, ENTRIES[name], { ...envOf[name], OPS_PORT: String(port), ...env });
+    process.opsUrl = `http://127.0.0.1:${port}`;
+    return { process, readyUrl: `${process.opsUrl}/readyz` };
   }
   const runs = await launch('runs-service', opsPort);
   const orders = await launch('orders-service', ordersOpsPort);
+  const reminders = await launch('reminder-worker');
   const gateway = await launch('slack-gateway');
-  const services = [runs.process, orders.process, gateway.process];
+  const services = [runs.process, orders.process, reminders.process, gateway.process];
   const stack: Stack = {
     database,
     emulator,
@@ -241,6 +252,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await waitUntilReady(gateway.readyUrl, gateway.process);
     await waitUntilReady(runs.readyUrl, runs.process);
     await waitUntilReady(orders.readyUrl, orders.process);
+    await waitUntilReady(reminders.readyUrl, reminders.process);
   } catch (error) {
     await stack.stop();
     throw error;

@@ -115,12 +115,13 @@ describe('run bootstrap through the real stack', () => {
     }, 'the outbox row to be marked published');
     expect(published).toBeInstanceOf(Date);
 
-    // The same correlation ID in both services' logs.
+    // The same correlation ID in every service's logs: the gateway, runs-service, and the
+    // reminder-worker that scheduled the run's reminders (it has a pickup time).
     const services = await waitFor(() => {
       const logged = new Set(stack.logsContaining(run.correlation_id).map((l) => l.service));
-      return logged.size === 2 ? logged : undefined;
-    }, 'log lines with the correlation ID from both services');
-    expect(services).toEqual(new Set(['slack-gateway', 'runs-service']));
+      return logged.size === 3 ? logged : undefined;
+    }, 'log lines with the correlation ID from every service');
+    expect(services).toEqual(new Set(['slack-gateway', 'runs-service', 'reminder-worker']));
   });
 
   it('points a second /coffee to the open run instead of creating another', async () => {

@@ -137,9 +137,11 @@ async function closedAndSettled(runId: string, timeoutMs = 30_000): Promise<void
   await settled(runId, timeoutMs);
 }
 
+/** Every effect of the run is finished, but its reminders (due later, before pickup). */
 async function settled(runId: string, timeoutMs = 30_000): Promise<void> {
   await waitFor(
-    async () => ((await unfinishedEffects('run_id = $1', runId)) === 0 ? true : undefined),
+    async () =>
+      (await unfinishedEffects("kind NOT LIKE 'reminder_%' AND run_id = $1", runId)) === 0 ? true : undefined,
     'the run’s effects',
     timeoutMs,
   );

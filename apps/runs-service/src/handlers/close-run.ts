@@ -15,6 +15,7 @@ import {
   type SlackActions,
 } from '@coffeebuddy/slack';
 import { selectRunner } from '../domain/fairness';
+import { scheduleReminders } from './reminders';
 
 export interface CloseRunDeps {
   db: Db;
@@ -176,6 +177,8 @@ export async function closeRun(
           },
         ),
       );
+      // The runner is known now: their reminder is scheduled with them (and the last call ends).
+      await scheduleReminders(tx, runId);
       const effectIds = await requestCloseEffects(
         tx,
         { id: runId, teamId: run.teamId, channelId: run.channelId, runnerId: decision.runnerId },

@@ -8,6 +8,7 @@ import {
 import { type Db, processMessageOnce, type Run } from '@coffeebuddy/db';
 import { enqueueOutbox } from '@coffeebuddy/service-kit';
 import { type EffectDeliverer, requestRunMessage, type SlackActions } from '@coffeebuddy/slack';
+import { scheduleReminders } from './reminders';
 
 export interface StartRunDeps {
   db: Db;
@@ -45,7 +46,8 @@ type StartOutcome =
 /**
  * `/coffee` → a run. In one transaction, with the processed-message record: the channel and user
  * rows, the open-run check, the run (open, pickup, note, correlation ID, initiator), its
- * `run_created` outbox event and its run-message Slack effect. The effect is then delivered at
+ * `run_created` outbox event, its reminders (`reminder_scheduled`, when it has a pickup time) and
+ * its run-message Slack effect. The effect is then delivered at
  * once; if Slack refuses the message for good, the effect's rule cancels the run and tells the
  * initiator (see packages/slack's run effects), so a channel is never left locked.
  */
@@ -115,6 +117,7 @@ export async function startRun(
         correlationId,
         responseUrl: message.payload.responseUrl,
       });
+      await scheduleReminders(tx, run.id);
       return { kind: 'created', run, effectId };
     },
   );

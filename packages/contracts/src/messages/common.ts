@@ -1,4 +1,4 @@
-import { type TObject, type TProperties, Type } from '@sinclair/typebox';
+import { type TObject, type TProperties, type TUnsafe, Type } from '@sinclair/typebox';
 import { CHANNEL_SETTING_BOUNDS as B } from '../channel-settings';
 
 /** Building blocks shared by the payload schemas. */
@@ -29,6 +29,20 @@ export const Timestamp = Type.String({ format: 'date-time' });
 /** Longest order text, in characters (the modal's max_length too). */
 export const ORDER_TEXT_MAX_LENGTH = 300;
 export const OrderText = Type.String({ minLength: 1, maxLength: ORDER_TEXT_MAX_LENGTH });
+/**
+ * One of a fixed set of strings, as JSON Schema `{ type: 'string', enum }`. Not a union of
+ * literals (`anyOf` of `const`s): Apicurio Registry 3.0's BACKWARD check reports every later
+ * change to a schema holding such an `anyOf` as COMBINED_TYPE_SUBSCHEMA_NOT_COMPATIBLE — even
+ * adding an optional field elsewhere — while it checks `enum` correctly (adding a value passes,
+ * removing one is refused). Measured against the local registry; see packages/contracts/README.md.
+ */
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 

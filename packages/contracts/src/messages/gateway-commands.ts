@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Closed, Nullable, Timestamp } from './common';
+import { Closed, Nullable, StringEnum, Timestamp } from './common';
 
 /**
  * What the gateway publishes after verifying a Slack request: the parts of Slack's payload the
@@ -12,7 +12,7 @@ export const SlashCommand = Closed(
     /** The text after the command, as typed. */
     text: Type.String({ maxLength: 4000 }),
     /** What the gateway understood the text to ask for. */
-    intent: Type.Union([Type.Literal('start_run'), Type.Literal('admin')]),
+    intent: StringEnum(['start_run', 'admin']),
     /** For `start_run`: the validated pickup time and note. */
     run: Type.Optional(
       Closed({
@@ -59,7 +59,7 @@ export const AppHomeOpened = Closed(
   {
     /** Slack's event_id: retries of one event carry the same one. */
     eventId: Type.String({ minLength: 1, maxLength: 64 }),
-    tab: Type.Union([Type.Literal('home'), Type.Literal('messages')]),
+    tab: StringEnum(['home', 'messages']),
     receivedAt: Timestamp,
   },
   { title: 'AppHomeOpened', description: 'A person opened the app home (Events API)' },

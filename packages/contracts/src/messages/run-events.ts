@@ -7,6 +7,7 @@ import {
   RunId,
   SlackChannelId,
   SlackUserId,
+  StringEnum,
   Timestamp,
 } from './common';
 
@@ -48,7 +49,7 @@ export const RunCancelled = Closed(
   { title: 'RunCancelled' },
 );
 
-const Provenance = Type.Union([Type.Literal('typed'), Type.Literal('reused_last_order')]);
+const Provenance = StringEnum(['typed', 'reused_last_order']);
 
 export const OrderPlaced = Closed(
   { runId: RunId, orderId: OrderId, userId: SlackUserId, text: OrderText, provenance: Provenance },

@@ -74,10 +74,7 @@ export function createEffectDeliverer(options: EffectDelivererOptions): EffectDe
       return;
     }
     if (Date.now() > effect.deadlineAt.getTime()) {
-      await end(effect, log, 'failed', {
-        code: 'deadline_exceeded',
-        message: `not delivered by ${effect.deadlineAt.toISOString()}${effect.lastError ? ` (last error: ${effect.lastError})` : ''}`,
-      });
+      await expire(effect, log, `not delivered by ${effect.deadlineAt.toISOString()}`);
       return;
     }
     const posted: string[] = ((effect.result as { ts?: string[] } | null)?.ts ?? []).slice();
@@ -85,13 +82,13 @@ export function createEffectDeliverer(options: EffectDelivererOptions): EffectDe
     try {
       rendered = await kind.render({ db, slack, logger: log }, effect);
       if ('skip' in rendered) {
-        await end(effect, log, 'cancelled', { code: 'skipped', message: rendered.skip });
+        await end(effect, log, 'cancelled', { code: rendered.outcome ?? 'skipped', message: rendered.skip });
         return;
       }
       if ('defer' in rendered) {
         const dueAt = new Date(Date.now() + rendered.defer);
         if (dueAt > effect.deadlineAt) {
-          await end(effect, log, 'failed', { code: 'deadline_exceeded', message: rendered.reason });
+          await expire(effect, log, rendered.reason);
           return;
         }
         await markRetry(db, effect, claimer, {
@@ -121,7 +118,7 @@ export function createEffectDeliverer(options: EffectDelivererOptions): EffectDe
         { ts: sent.ts[0], channel: sent.channel, attempts: effect.attempts, recovered: sent.recovered },
         sent.recovered ? 'Slack effect found already delivered' : 'Slack effect delivered',
       );
-      if (outcome.rearmed) await deliver([effect.id]);
+      if (outcome.rearmed) await deliver([effect.id]); // no-op unless it is due already
     } catch (error) {
       await failedAttempt(effect, error, posted, log);
     }
@@ -208,6 +205,23 @@ export function createEffectDeliverer(options: EffectDelivererOptions): EffectDe
     );
   }
 
+  /** An effect past its deadline: failed, or — never tried, and its kind says so — skipped. */
+  async function expire(effect: ClaimedEffect, log: Logger, why: string): Promise<void> {
+    const neverTried = !effect.lastError || effect.lastError.startsWith('deferred:');
+    const outcome = kinds[effect.kind]?.expiredOutcome;
+    if (outcome && neverTried) {
+      await end(effect, log, 'cancelled', {
+        code: outcome,
+        message: `its deadline passed before it could be sent (${why})`,
+      });
+      return;
+    }
+    await end(effect, log, 'failed', {
+      code: 'deadline_exceeded',
+      message: `${why}${effect.lastError ? ` (last error: ${effect.lastError})` : ''}`,
+    });
+  }
+
   /** Records a final outcome and, for failures, runs the kind's rule in the same transaction. */
   async function end(
     effect: ClaimedEffect,
@@ -222,6 +236,12 @@ export function createEffectDeliverer(options: EffectDelivererOptions): EffectDe
           error: `${failure.code}: ${failure.message}`.slice(0, 1_000),
         });
         if (held && status === 'failed') await kinds[effect.kind]?.onFailed?.(tx, effect, failure);
+        if (held && status === 'cancelled') {
+          await kinds[effect.kind]?.onSkipped?.(tx, effect, {
+            reason: failure.message,
+            ...(failure.code !== 'skipped' ? { outcome: failure.code } : {}),
+          });
+        }
       });
     } catch (error) {
       log.warn(

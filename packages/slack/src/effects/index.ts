@@ -17,7 +17,13 @@ export {
   runEffectKinds,
   runMessageRefusedText,
 } from './run-effects';
-export { cancelPendingEffects, DEFAULT_EFFECT_WINDOW_MS, recordEffect, redriveEffects } from './store';
+export {
+  cancelPendingEffects,
+  DEFAULT_EFFECT_WINDOW_MS,
+  recordEffect,
+  recordVersionedEffect,
+  redriveEffects,
+} from './store';
 export type {
   ClaimedEffect,
   EffectFailure,

@@ -14,43 +14,74 @@ export const DEFAULT_EFFECT_WINDOW_MS = 60 * 60 * 1000;
 /**
  * Records an effect in the caller's transaction. Recording the same `key` again does nothing —
  * unless `rearm` is set: then the effect is asked for again (a run message that must show a new
- * order): its generation goes up and it becomes due now, and a send of an older generation that
- * is in flight leaves it pending, so the last send always shows the latest state. Returns the
- * effect's ID.
+ * order): its generation goes up and it becomes due at the new `dueAt`, and a send of an older
+ * generation that is in flight leaves it pending, so the last send always shows the latest
+ * state. Returns the effect's ID.
  */
 export async function recordEffect(
   tx: Tx,
   input: EffectInput,
   options: { rearm?: boolean } = {},
 ): Promise<string> {
+  return (await upsertEffect(
+    tx,
+    input,
+    options.rearm ? { rearm: true, newerField: null } : { rearm: false },
+  )) as string;
+}
+
+/**
+ * Records a versioned effect (a reminder schedule): re-armed like `recordEffect(…, { rearm })`,
+ * but only when the payload's integer field `versionField` is greater than the stored one, so a
+ * late older version changes nothing. Returns the effect's ID, or null when nothing changed.
+ */
+export async function recordVersionedEffect(
+  tx: Tx,
+  input: EffectInput,
+  versionField: string,
+): Promise<string | null> {
+  return upsertEffect(tx, input, { rearm: true, newerField: versionField });
+}
+
+async function upsertEffect(
+  tx: Tx,
+  input: EffectInput,
+  options: { rearm: false } | { rearm: true; newerField: string | null },
+): Promise<string | null> {
   const dueAt = input.dueAt ?? new Date();
   const deadlineAt = input.deadlineAt ?? new Date(dueAt.getTime() + DEFAULT_EFFECT_WINDOW_MS);
   const payload = JSON.stringify(input.payload ?? {});
-  const rows = options.rearm
-    ? await tx.$queryRaw<{ id: string }[]>`
-        INSERT INTO slack_effects (kind, key, team_id, channel_id, user_id, run_id, payload, correlation_id, due_at, deadline_at)
-        VALUES (${input.kind}, ${input.key}, ${input.teamId}, ${input.channelId ?? null}, ${input.userId ?? null},
-                ${input.runId ?? null}::uuid, ${payload}::jsonb, ${input.correlationId}, ${dueAt}, ${deadlineAt})
-        ON CONFLICT (key) DO UPDATE SET
-          generation = slack_effects.generation + 1,
-          status = CASE WHEN slack_effects.status = 'sending' THEN 'sending'::slack_effect_status
-                        ELSE 'pending'::slack_effect_status END,
-          payload = EXCLUDED.payload,
-          correlation_id = EXCLUDED.correlation_id,
-          requested_at = now(),
-          due_at = EXCLUDED.due_at,
-          deadline_at = EXCLUDED.deadline_at,
-          attempts = CASE WHEN slack_effects.status = 'sending' THEN slack_effects.attempts ELSE 0 END,
-          last_error = NULL,
-          updated_at = now()
-        RETURNING id`
-    : await tx.$queryRaw<{ id: string }[]>`
-        INSERT INTO slack_effects (kind, key, team_id, channel_id, user_id, run_id, payload, correlation_id, due_at, deadline_at)
-        VALUES (${input.kind}, ${input.key}, ${input.teamId}, ${input.channelId ?? null}, ${input.userId ?? null},
-                ${input.runId ?? null}::uuid, ${payload}::jsonb, ${input.correlationId}, ${dueAt}, ${deadlineAt})
-        ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key
-        RETURNING id`;
-  return (rows[0] as { id: string }).id;
+  if (!options.rearm) {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      INSERT INTO slack_effects (kind, key, team_id, channel_id, user_id, run_id, payload, correlation_id, due_at, deadline_at)
+      VALUES (${input.kind}, ${input.key}, ${input.teamId}, ${input.channelId ?? null}, ${input.userId ?? null},
+              ${input.runId ?? null}::uuid, ${payload}::jsonb, ${input.correlationId}, ${dueAt}, ${deadlineAt})
+      ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key
+      RETURNING id`;
+    return rows[0]?.id ?? null;
+  }
+  const newer = options.newerField;
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO slack_effects (kind, key, team_id, channel_id, user_id, run_id, payload, correlation_id, due_at, deadline_at)
+    VALUES (${input.kind}, ${input.key}, ${input.teamId}, ${input.channelId ?? null}, ${input.userId ?? null},
+            ${input.runId ?? null}::uuid, ${payload}::jsonb, ${input.correlationId}, ${dueAt}, ${deadlineAt})
+    ON CONFLICT (key) DO UPDATE SET
+      generation = slack_effects.generation + 1,
+      status = CASE WHEN slack_effects.status = 'sending' THEN 'sending'::slack_effect_status
+                    ELSE 'pending'::slack_effect_status END,
+      payload = EXCLUDED.payload,
+      user_id = EXCLUDED.user_id,
+      correlation_id = EXCLUDED.correlation_id,
+      requested_at = now(),
+      due_at = EXCLUDED.due_at,
+      deadline_at = EXCLUDED.deadline_at,
+      attempts = CASE WHEN slack_effects.status = 'sending' THEN slack_effects.attempts ELSE 0 END,
+      last_error = NULL,
+      updated_at = now()
+    WHERE ${newer}::text IS NULL
+       OR COALESCE((slack_effects.payload ->> ${newer})::int, 0) < COALESCE((EXCLUDED.payload ->> ${newer})::int, 0)
+    RETURNING id`;
+  return rows[0]?.id ?? null;
 }
 
 /** Cancels the effects of a run that are still to be sent (the run is gone or cancelled). */
@@ -145,8 +176,8 @@ export async function claimByIds(
 
 /**
  * Marks a claimed effect sent, if this claimer still holds it. When the effect was asked for
- * again while this send was in flight (its generation moved on), it becomes pending instead, and
- * `rearmed` says so: the caller delivers it again with the latest state.
+ * again while this send was in flight (its generation moved on), it becomes pending instead, due
+ * when the new request said, and `rearmed` says so: the caller delivers it again if it is due.
  */
 export async function markSent(
   tx: Tx,
@@ -158,7 +189,6 @@ export async function markSent(
     UPDATE slack_effects
        SET status = CASE WHEN generation = ${effect.generation} THEN 'sent'::slack_effect_status
                          ELSE 'pending'::slack_effect_status END,
-           due_at = CASE WHEN generation = ${effect.generation} THEN due_at ELSE now() END,
            attempts = CASE WHEN generation = ${effect.generation} THEN attempts ELSE 0 END,
            sent_at = now(), lease_until = NULL, outcome_unknown = false, last_error = NULL,
            slack_channel = ${sent.channel}, slack_ts = ${sent.ts[0] ?? null},

@@ -33,8 +33,11 @@ export type RenderedCall =
    * (it works where the app is not a channel member), else chat.postEphemeral in `channel`.
    */
   | { call: 'tell'; channel: string; userId: string; text: string; responseUrl?: string }
-  /** Nothing to send any more (the run is gone, already done): recorded as cancelled. */
-  | { skip: string }
+  /**
+   * Nothing to send any more (the run is gone, already done): recorded as cancelled. `outcome`
+   * names it for the kind's own bookkeeping (a reminder `missed`, `skipped`, `stale`).
+   */
+  | { skip: string; outcome?: string }
   /** Not ready yet (the message to update is still being posted): look again after `ms`. */
   | { defer: number; reason: string };
 
@@ -70,6 +73,15 @@ export interface EffectKind {
   render(context: EffectRenderContext, effect: ClaimedEffect): Promise<RenderedCall>;
   onSent?(tx: Tx, effect: ClaimedEffect, sent: SentResult): Promise<void>;
   onFailed?(tx: Tx, effect: ClaimedEffect, failure: EffectFailure): Promise<void>;
+  /**
+   * When an effect that was never tried (only waited, if anything) reaches its deadline: by
+   * default it fails with `deadline_exceeded` (and `onFailed` runs); a kind that names an outcome
+   * here records it as skipped with that outcome instead (a reminder whose pickup passed while
+   * the worker was down is `missed`, not a Slack failure).
+   */
+  expiredOutcome?: string;
+  /** Runs in the transaction that records a `skip`. */
+  onSkipped?(tx: Tx, effect: ClaimedEffect, skip: { reason: string; outcome?: string }): Promise<void>;
 }
 
 /** Every kind a deliverer handles, by name. */

@@ -1,0 +1,57 @@
+import type { PayloadOf } from '@coffeebuddy/contracts';
+
+/** What a run's reminders are computed from. */
+export interface ReminderInput {
+  runId: string;
+  channelId: string;
+  status: 'open' | 'closed' | 'cancelled';
+  pickupAt: Date | null;
+  runnerId: string | null;
+  /** The version these schedules carry (the run's new reminder version). */
+  version: number;
+  channel: {
+    enabled: boolean;
+    remindersEnabled: boolean;
+    reminderOffsetMinutes: number;
+    lastCallEnabled: boolean;
+  };
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * When a reminder is due: `offsetMinutes` before the pickup instant. The arithmetic is on
+ * instants, so a DST change between the two moves neither (a pickup at 03:10 on the spring-forward
+ * day, offset 30, is due 30 real minutes earlier whatever the wall clock says).
+ */
+export function reminderDueAt(pickupAt: Date, offsetMinutes: number): Date {
+  return new Date(pickupAt.getTime() - offsetMinutes * MINUTE_MS);
+}
+
+/**
+ * The `reminder_scheduled` payloads a run implies now: none without a pickup time or once it is
+ * cancelled; for an open run the runner reminder (which waits for the close to know its runner)
+ * and the last call; for a closed run with a runner, the runner reminder only. Each carries the
+ * channel's reminder settings as they are, so the worker knows what was asked; the worker still
+ * checks the current state before it sends anything.
+ */
+export function reminderSchedules(input: ReminderInput): PayloadOf<'reminder_scheduled'>[] {
+  if (!input.pickupAt || input.status === 'cancelled') return [];
+  if (input.status === 'closed' && !input.runnerId) return [];
+  const remindAt = reminderDueAt(input.pickupAt, input.channel.reminderOffsetMinutes).toISOString();
+  const base = {
+    runId: input.runId,
+    channelId: input.channelId,
+    runnerId: input.runnerId,
+    pickupAt: input.pickupAt.toISOString(),
+    remindAt,
+    channelConfig: {
+      enabled: input.channel.enabled && input.channel.remindersEnabled,
+      reminderOffsetMinutes: input.channel.reminderOffsetMinutes,
+      lastCallEnabled: input.channel.lastCallEnabled,
+    },
+    version: input.version,
+  };
+  const kinds: ('runner' | 'last_call')[] = input.status === 'open' ? ['runner', 'last_call'] : ['runner'];
+  return kinds.map((kind) => ({ ...base, kind }));
+}
