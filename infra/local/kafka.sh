@@ -15,6 +15,17 @@
 #   console-producer <topic> [..]  Kafka's own console producer (reads stdin)
 #   topics [..]                    Kafka's topic command, e.g. topics --create --topic t --partitions 3
 #   consumer-groups [..]           Kafka's consumer group command, e.g. consumer-groups --describe --all-groups
+#   acls [..]                      Kafka's ACL command, e.g. acls --list
+#   sasl-env                       print the SCRAM/TLS listeners' addresses, credentials file and CA as
+#                                  COFFEEBUDDY_KAFKA_* variables (up.sh adds them to .local/env)
+#
+# Listeners (all on 127.0.0.1): PLAINTEXT on KAFKA_PORT, the local admin path (its anonymous
+# principal is a super user: tests, provisioning, the local stack); SASL_PLAINTEXT (SCRAM-SHA-256
+# and -512) on KAFKA_SASL_PORT and SASL_SSL on KAFKA_SSL_PORT, where Kafka's StandardAuthorizer
+# applies the ACLs of packages/contracts/ACL.md to each service principal and denies the rest.
+# Every principal of SCRAM_USERS below gets a generated password, kept in
+# $COFFEEBUDDY_STATE/kafka/scram-users (name=password lines); the SSL listener's certificate is
+# signed by a CA generated into $COFFEEBUDDY_STATE/kafka/tls/ca.pem.
 #
 # environment:
 #   KAFKA_BROKERS          if set, an external broker is used: start only checks that it accepts
@@ -22,6 +33,8 @@
 #   KAFKA_VERSION          Kafka version to fetch and run (default 4.4.0)
 #   KAFKA_PORT             client listener port on 127.0.0.1 (default 19092)
 #   KAFKA_CONTROLLER_PORT  KRaft controller listener port on 127.0.0.1 (default 19093)
+#   KAFKA_SASL_PORT        SASL_PLAINTEXT (SCRAM) listener port (default KAFKA_PORT + 2)
+#   KAFKA_SSL_PORT         SASL_SSL (SCRAM over TLS) listener port (default KAFKA_PORT + 3)
 #   KAFKA_HEAP_OPTS        JVM heap flags (default "-Xms256m -Xmx512m")
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker to become healthy (default 90)
 #   KAFKA_STOP_TIMEOUT     seconds to wait after SIGTERM before SIGKILL (default 30)
@@ -37,6 +50,8 @@ KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
 KAFKA_HOST=127.0.0.1
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-$((KAFKA_PORT + 2))}"
+KAFKA_SSL_PORT="${KAFKA_SSL_PORT:-$((KAFKA_PORT + 3))}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
@@ -55,6 +70,18 @@ PID_FILE="$STATE_DIR/kafka.pid"
 CONFIG_FILE="$STATE_DIR/server.properties"
 SERVER_LOG="$LOG_DIR/server.log"
 STDOUT_LOG="$LOG_DIR/kafka.out"
+SCRAM_FILE="$STATE_DIR/scram-users"
+TLS_DIR="$STATE_DIR/tls"
+
+# The service principals of packages/contracts/src/acl.ts (SERVICES), as SCRAM users. The ACL
+# test names any service missing here.
+SCRAM_USERS=(
+  coffeebuddy-slack-gateway
+  coffeebuddy-runs-service
+  coffeebuddy-orders-service
+  coffeebuddy-admin-service
+  coffeebuddy-reminder-worker
+)
 
 BOOTSTRAP="$KAFKA_HOST:$KAFKA_PORT"
 
@@ -149,12 +176,27 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
+listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,SASL_PLAINTEXT://$KAFKA_HOST:$KAFKA_SASL_PORT,SASL_SSL://$KAFKA_HOST:$KAFKA_SSL_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,SASL_PLAINTEXT://$KAFKA_HOST:$KAFKA_SASL_PORT,SASL_SSL://$KAFKA_HOST:$KAFKA_SSL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
 log.dirs=$DATA_DIR
+
+# SCRAM for the service principals (users are created by this script); TLS with a local CA.
+sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$TLS_DIR/broker.pem
+
+# ACLs apply to authenticated principals; the PLAINTEXT and CONTROLLER listeners' anonymous
+# principal is the local admin (both listen on 127.0.0.1 only).
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS
+allow.everyone.if.no.acl.found=false
 
 # topics are created explicitly (admin API / "kafka.sh topics --create")
 auto.create.topics.enable=false
@@ -185,12 +227,73 @@ format_storage_if_needed() {
   local java cluster_id
   java="$(java_bin)"
   cluster_id="$("$java" -Dlog4j2.configurationFile="$TOOLS_LOG4J" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool random-uuid)"
-  log "formatting KRaft storage in $DATA_DIR (cluster id $cluster_id)"
+  log "formatting KRaft storage in $DATA_DIR (cluster id $cluster_id), with the SCRAM users"
+  # A new cluster gets its SCRAM users in the bootstrap metadata (KIP-900): no extra JVM later.
+  local -a scram=() user password
+  : >"$SCRAM_FILE.new"
+  for user in "${SCRAM_USERS[@]}"; do
+    password="$(openssl rand -hex 24)"
+    scram+=(--add-scram "SCRAM-SHA-256=[name=$user,password=$password]" --add-scram "SCRAM-SHA-512=[name=$user,password=$password]")
+    printf '%s=%s\n' "$user" "$password" >>"$SCRAM_FILE.new"
+  done
   "$java" -Dlog4j2.configurationFile="$TOOLS_LOG4J" -cp "$KAFKA_LIBS/*" \
-    kafka.tools.StorageTool format --cluster-id "$cluster_id" --config "$CONFIG_FILE" >"$LOG_DIR/format.log" 2>&1 || {
+    kafka.tools.StorageTool format --cluster-id "$cluster_id" --config "$CONFIG_FILE" "${scram[@]}" >"$LOG_DIR/format.log" 2>&1 || {
     show_log_tail "$LOG_DIR/format.log" 30
     die "formatting KRaft storage failed"
   }
+  mv "$SCRAM_FILE.new" "$SCRAM_FILE"
+}
+
+# The SSL listener's key and certificate (for 127.0.0.1 and localhost), signed by a local CA
+# whose certificate clients trust through KAFKA_SSL_CA_FILE. Made once per state directory.
+ensure_tls() {
+  [[ -f "$TLS_DIR/broker.pem" && -f "$TLS_DIR/ca.pem" ]] && return 0
+  require_cmd openssl
+  mkdir -p "$TLS_DIR"
+  chmod 700 "$TLS_DIR"
+  log "creating a local CA and the broker's TLS certificate in $TLS_DIR"
+  (
+    cd "$TLS_DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=CoffeeBuddy local Kafka CA" \
+      -keyout ca.key -out ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout broker.key -out broker.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >broker.ext
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile broker.ext -out broker.crt 2>/dev/null
+    # Kafka's PEM key store: the unencrypted PKCS#8 key, then the certificate chain.
+    openssl pkcs8 -topk8 -nocrypt -in broker.key -out broker.pk8
+    cat broker.pk8 broker.crt ca.pem >broker.pem.new
+    mv broker.pem.new broker.pem
+    rm -f broker.csr broker.ext broker.pk8 ca.srl
+  ) || die "creating the TLS certificates in $TLS_DIR failed"
+}
+
+# Brokers formatted before SCRAM users existed here (or a user added to SCRAM_USERS later) get
+# the missing users through Kafka's config command (the admin API, as the local admin).
+ensure_scram_users() {
+  local user password cls mechanism
+  touch "$SCRAM_FILE"
+  for user in "${SCRAM_USERS[@]}"; do
+    grep -q "^$user=" "$SCRAM_FILE" && continue
+    password="$(openssl rand -hex 24)"
+    cls="${cls:-$(find_class org.apache.kafka.tools.ConfigCommand kafka.admin.ConfigCommand)}"
+    log "creating SCRAM user $user"
+    # One mechanism per request: Kafka refuses two changes to one user's credentials in one.
+    for mechanism in SCRAM-SHA-256 SCRAM-SHA-512; do
+      run_tool 60 "$cls" --bootstrap-server "$BOOTSTRAP" --alter --entity-type users --entity-name "$user" \
+        --add-config "$mechanism=[password=$password]" >/dev/null ||
+        die "creating SCRAM user $user ($mechanism) failed"
+    done
+    printf '%s=%s\n' "$user" "$password" >>"$SCRAM_FILE"
+  done
+}
+
+sasl_env() {
+  external_broker && return 0
+  printf 'COFFEEBUDDY_KAFKA_SASL_BROKERS=%s\n' "$KAFKA_HOST:$KAFKA_SASL_PORT"
+  printf 'COFFEEBUDDY_KAFKA_SASL_SSL_BROKERS=%s\n' "$KAFKA_HOST:$KAFKA_SSL_PORT"
+  printf 'COFFEEBUDDY_KAFKA_SCRAM_USERS=%s\n' "$SCRAM_FILE"
+  printf 'COFFEEBUDDY_KAFKA_CA_FILE=%s\n' "$TLS_DIR/ca.pem"
 }
 
 wait_healthy() {
@@ -230,11 +333,13 @@ start() {
   t0="$(now_s)"
   if pid="$(pid_alive "$PID_FILE" "$CONFIG_FILE")"; then
     if healthy; then
+      ensure_scram_users
       log "already running (pid $pid) and healthy on $BOOTSTRAP; nothing to do"
       return 0
     fi
     log "already running (pid $pid) but not healthy yet"
     wait_healthy "$pid"
+    ensure_scram_users
     log "Kafka $KAFKA_VERSION is up (pid $pid): KAFKA_BROKERS=$BOOTSTRAP"
     return 0
   fi
@@ -243,9 +348,14 @@ start() {
     die "port $KAFKA_PORT on $KAFKA_HOST is already in use by another process (set KAFKA_PORT, or KAFKA_BROKERS to use that broker)"
   port_open "$KAFKA_HOST" "$KAFKA_CONTROLLER_PORT" &&
     die "controller port $KAFKA_CONTROLLER_PORT on $KAFKA_HOST is already in use (set KAFKA_CONTROLLER_PORT)"
+  port_open "$KAFKA_HOST" "$KAFKA_SASL_PORT" &&
+    die "SASL port $KAFKA_SASL_PORT on $KAFKA_HOST is already in use (set KAFKA_SASL_PORT)"
+  port_open "$KAFKA_HOST" "$KAFKA_SSL_PORT" &&
+    die "SSL port $KAFKA_SSL_PORT on $KAFKA_HOST is already in use (set KAFKA_SSL_PORT)"
 
   fetch
   require_java 17
+  ensure_tls
   write_config
   format_storage_if_needed
 
@@ -261,6 +371,7 @@ start() {
     -cp "$KAFKA_LIBS/*" kafka.Kafka "$CONFIG_FILE"
   pid="$(tr -dc '0-9' <"$PID_FILE")"
   wait_healthy "$pid"
+  ensure_scram_users
   log "Kafka $KAFKA_VERSION is up (pid $pid) after $(elapsed_since "$t0")s: KAFKA_BROKERS=$BOOTSTRAP (logs: $LOG_DIR)"
 }
 
@@ -359,6 +470,10 @@ main() {
     consumer-groups)
       tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand kafka.admin.ConsumerGroupCommand -- "$@"
       ;;
+    acls)
+      tool org.apache.kafka.tools.AclCommand kafka.admin.AclCommand -- "$@"
+      ;;
+    sasl-env) sasl_env ;;
     -h | --help | help) usage ;;
     *)
       usage >&2

@@ -6,7 +6,8 @@ export type ContractErrorCode =
   | 'TOPIC_NOT_ALLOWED'
   | 'SCHEMA_INCOMPATIBLE'
   | 'REGISTRY_ERROR'
-  | 'UNDECODABLE_MESSAGE';
+  | 'UNDECODABLE_MESSAGE'
+  | 'KAFKA_CONFIG_INVALID';
 
 export class ContractError extends Error {
   constructor(
