@@ -136,6 +136,7 @@ async function placeOrder(
       };
       await enqueueOutbox(
         tx,
+        'orders-service',
         TOPICS.runEvents,
         saved.inserted
           ? createMessage('order_placed', ctx, payload)
@@ -292,6 +293,7 @@ export async function cancelOrder(
       if (!order) return 'nothing' as const;
       await enqueueOutbox(
         tx,
+        'orders-service',
         TOPICS.runEvents,
         createMessage(
           'order_cancelled',
