@@ -6,8 +6,8 @@
 #
 # The build stage installs the workspace from the lockfile and bundles every deployable
 # (scripts/bundle.mjs: one CommonJS file with all dependencies inlined, Prisma included). A
-# runtime image is Node's slim image, tini as PID 1 (signals reach Node, zombies are reaped), the
-# bundle and nothing else: no node_modules, no package manager use, no build tools, no secrets.
+# runtime image is Node's slim image, tini as PID 1 (signals reach Node, zombies are reaped), a
+# readiness HEALTHCHECK, the bundle and nothing else: no node_modules, no package manager use, no build tools, no secrets.
 # It runs as the image's unprivileged `node` user (uid 1000, numeric so Kubernetes'
 # runAsNonRoot can check it), with NODE_ENV=production; its files belong to root, so a
 # read-only root file system changes nothing.
@@ -35,41 +35,38 @@ ENV NODE_ENV=production
 WORKDIR /app
 USER 1000:1000
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "--enable-source-maps"]
+# Readiness on the port the target's environment names: PORT (the gateway), OPS_PORT (a worker),
+# SLACK_EMULATOR_PORT (the emulator, whose path is HEALTHCHECK_PATH).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "const e=process.env;fetch('http://127.0.0.1:'+(e.PORT||e.OPS_PORT||e.SLACK_EMULATOR_PORT)+(e.HEALTHCHECK_PATH||'/readyz')).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 FROM runtime AS slack-gateway
 COPY --from=build /src/apps/slack-gateway/dist/ ./
 ENV HOST=0.0.0.0 PORT=3000
 EXPOSE 3000
-HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["server.js"]
 
 FROM runtime AS runs-service
 COPY --from=build /src/apps/runs-service/dist/ ./
 ENV OPS_HOST=0.0.0.0 OPS_PORT=9464
 EXPOSE 9464
-HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.OPS_PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["server.js"]
 
 FROM runtime AS orders-service
 COPY --from=build /src/apps/orders-service/dist/ ./
 ENV OPS_HOST=0.0.0.0 OPS_PORT=9464
 EXPOSE 9464
-HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.OPS_PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["server.js"]
 
 # The local Slack: for docker-compose and test clusters, never for production traffic.
 FROM runtime AS slack-emulator
 COPY --from=build /src/packages/slack-emulator/dist/ ./
-ENV SLACK_EMULATOR_HOST=0.0.0.0 SLACK_EMULATOR_PORT=3999
+ENV SLACK_EMULATOR_HOST=0.0.0.0 SLACK_EMULATOR_PORT=3999 HEALTHCHECK_PATH=/_emulator/calls
 EXPOSE 3999
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.SLACK_EMULATOR_PORT+'/_emulator/calls').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["server.js"]
 
 # The one-shot provisioning job: `provision.js [migrate] [topics] [acls] [schemas]`.
 FROM runtime AS provision
 COPY --from=build /src/packages/provision/dist/ ./
+HEALTHCHECK NONE
 CMD ["provision.js"]

@@ -22,6 +22,7 @@ import {
   SERVICES,
   type ServiceName,
   syncAcls,
+  TOPICS,
   topicSpecs,
 } from '../src';
 import { kafkaTestConfig, saslTestSetup, serviceKafkaEnv, uniqueSlackId, waitFor } from '../src/testing';
@@ -192,7 +193,7 @@ describe('service principals on the SCRAM listener', () => {
       principal: principalFor('runs-service'),
       host: '*',
       resourceType: AclResourceTypes.TOPIC,
-      resourceName: 'coffeebuddy.admin.events',
+      resourceName: TOPICS.adminEvents,
       resourcePatternType: ResourcePatternTypes.LITERAL,
       operation: AclOperationTypes.WRITE,
       permissionType: AclPermissionTypes.ALLOW,
@@ -202,7 +203,7 @@ describe('service principals on the SCRAM listener', () => {
     expect(report.deleted).toEqual([stray]);
     expect(report.created).toBe(0);
     const { allowed } = await writableTopics(serviceKafka('runs-service'));
-    expect(allowed).not.toContain('coffeebuddy.admin.events');
+    expect(allowed).not.toContain(TOPICS.adminEvents);
   });
 });
 

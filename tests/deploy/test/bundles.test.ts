@@ -28,7 +28,7 @@ import {
   ResourcePatternTypes,
 } from 'kafkajs';
 import pino from 'pino';
-import { appNames, packageDir, ROOT } from '../src/repo';
+import { appNames, packageDir, ROOT, readText } from '../src/repo';
 
 // Each production bundle (turbo build ran first: this package's test depends on ^build) copied
 // out of the repository, where no node_modules can be found, and started with `node` alone
@@ -98,6 +98,25 @@ const listening = (bundle: BundleProcess) =>
     'the bundle to listen',
     60_000,
   );
+
+/** The images' HEALTHCHECK command (the runtime stage's), as `node` arguments. */
+function imageHealthcheck(): string[] {
+  const match = /^HEALTHCHECK [^\n]*\\\n\s+CMD (\[.*\])$/m.exec(readText('Dockerfile'));
+  if (!match?.[1]) throw new Error('no HEALTHCHECK CMD in the Dockerfile');
+  const [node, ...args] = JSON.parse(match[1]) as string[];
+  if (node !== 'node') throw new Error(`the HEALTHCHECK runs ${node}, not node`);
+  return args;
+}
+
+/** Runs the image's HEALTHCHECK with (part of) the container's environment; resolves its exit code. */
+function healthcheck(env: Record<string, string>): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, imageHealthcheck(), {
+      env: { PATH: path.dirname(process.execPath), ...env },
+    });
+    child.once('exit', (code) => resolve(code));
+  });
+}
 
 async function stopBundle(bundle: BundleProcess): Promise<number | null> {
   if (bundle.child.exitCode === null) bundle.child.kill('SIGTERM');
@@ -222,6 +241,10 @@ describe.each(appNames())('%s bundle', (app) => {
       );
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toMatch(/^coffeebuddy_process_resident_memory_bytes/m);
+      // The image's HEALTHCHECK, with the port variable the image sets for this service.
+      const port = new URL(url).port;
+      expect(await healthcheck(app === 'slack-gateway' ? { PORT: port } : { OPS_PORT: port })).toBe(0);
+      expect(await healthcheck({ OPS_PORT: '9' })).toBe(1);
     } finally {
       const code = await stopBundle(bundle);
       // kafkajs logs a fresh broker's "coordinator is loading" retries as errors; ours must be none.
@@ -243,6 +266,8 @@ describe('slack-emulator bundle', () => {
       const url = await listening(bundle);
       const response = await fetch(`${url}/api/api.test`, { method: 'POST' });
       expect(await response.json()).toMatchObject({ ok: true });
+      const port = new URL(url).port;
+      expect(await healthcheck({ SLACK_EMULATOR_PORT: port, HEALTHCHECK_PATH: '/_emulator/calls' })).toBe(0);
     } finally {
       expect(await stopBundle(bundle)).toBe(0);
     }

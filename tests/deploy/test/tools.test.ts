@@ -31,7 +31,7 @@ describe('Dockerfile (hadolint)', () => {
     expect(result.output).toContain('DL3008');
   });
 
-  it('each runtime image runs as uid 1000 under tini with NODE_ENV=production, services with a HEALTHCHECK', () => {
+  it('each runtime image runs as uid 1000 under tini with NODE_ENV=production, servers with a HEALTHCHECK', () => {
     const stages = readText('Dockerfile')
       .split(/^FROM /m)
       .slice(1);
@@ -39,12 +39,15 @@ describe('Dockerfile (hadolint)', () => {
     expect(runtime).toMatch(/^USER 1000:1000$/m);
     expect(runtime).toMatch(/^ENV NODE_ENV=production$/m);
     expect(runtime).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node"/m);
+    // Inherited by every target; bundles.test.ts runs it against each running bundle.
+    expect(runtime).toMatch(/^HEALTHCHECK .*\\\n\s+CMD \["node"/m);
     for (const app of [...appNames(), 'slack-emulator']) {
       const stage = stages.find((s) => s.startsWith(`runtime AS ${app}\n`));
       expect(stage ? 'stage' : `no target ${app}`).toBe('stage');
-      expect(stage).toMatch(/^HEALTHCHECK /m);
+      expect(stage).not.toMatch(/^HEALTHCHECK NONE/m);
       expect(stage).not.toMatch(/^USER /m); // stays the runtime's non-root user
     }
+    expect(stages.find((s) => s.startsWith('runtime AS provision\n'))).toMatch(/^HEALTHCHECK NONE$/m);
     // No build argument or environment variable that looks like a secret is baked into a layer.
     expect(readText('Dockerfile')).not.toMatch(/^(ARG|ENV)\s+\S*(SECRET|TOKEN|PASSWORD|KEY)/im);
   });
