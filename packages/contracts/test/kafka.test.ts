@@ -144,24 +144,37 @@ describe('topic provisioning', () => {
         },
       ],
     });
+    // KRaft brokers apply a config change from the metadata log: wait until it is described.
+    await waitFor(async () => {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: TOPICS.adminEvents, configNames: ['retention.ms'] },
+        ],
+      });
+      return resources[0]?.configEntries.some((e) => e.configValue === '60000') || undefined;
+    }, 'the hand-made change to be visible');
     const report = await provisionTopics(admin, 'local');
     expect(report.updated).toEqual([
       { topic: TOPICS.adminEvents, changes: [expect.stringMatching(/^retention\.ms 60000 → \d+/)] },
     ]);
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [
-        {
-          type: ConfigResourceTypes.TOPIC,
-          name: TOPICS.adminEvents,
-          configNames: ['retention.ms', 'min.insync.replicas'],
-        },
-      ],
-    });
-    const entries = Object.fromEntries(
-      described.resources[0]?.configEntries.map((e) => [e.configName, e.configValue]) ?? [],
-    );
     const spec = topicSpecs('local').find((s) => s.name === TOPICS.adminEvents);
+    const entries = await waitFor(async () => {
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: TOPICS.adminEvents,
+            configNames: ['retention.ms', 'min.insync.replicas'],
+          },
+        ],
+      });
+      const found: Record<string, string> = Object.fromEntries(
+        described.resources[0]?.configEntries.map((e) => [e.configName, e.configValue]) ?? [],
+      );
+      return found['retention.ms'] === spec?.config['retention.ms'] ? found : undefined;
+    }, 'the configuration to be put back');
     expect(entries['retention.ms']).toBe(spec?.config['retention.ms']);
     expect(entries['min.insync.replicas']).toBe(spec?.config['min.insync.replicas']);
   });
