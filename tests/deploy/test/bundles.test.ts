@@ -61,7 +61,7 @@ function copyBundle(name: string): string {
 
 /** `node <entry>` in `dir` with only `env` (and Node on PATH); stdout's JSON lines are kept. */
 function startBundle(dir: string, args: string[], env: Record<string, string>): BundleProcess {
-  const child = spawn(process.execPath, ['--enable-source-maps', ...args], {
+  const child = spawn(process.execPath, args, {
     cwd: dir,
     env: { PATH: path.dirname(process.execPath), NODE_ENV: 'production', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
