@@ -36,7 +36,8 @@
 #   KAFKA_SASL_PORT        SASL_PLAINTEXT (SCRAM) listener port (default KAFKA_PORT + 2)
 #   KAFKA_SSL_PORT         SASL_SSL (SCRAM over TLS) listener port (default KAFKA_PORT + 3)
 #   KAFKA_HEAP_OPTS        JVM heap flags (default "-Xms256m -Xmx512m")
-#   KAFKA_START_TIMEOUT    seconds to wait for the broker to become healthy (default 90)
+#   KAFKA_START_TIMEOUT    seconds to wait for the broker to become healthy (default 240: the
+#                          machine may be shared and busy; a healthy broker ends the wait at once)
 #   KAFKA_STOP_TIMEOUT     seconds to wait after SIGTERM before SIGKILL (default 30)
 #   COFFEEBUDDY_CACHE      download cache root (default ~/.cache/coffeebuddy)
 #   COFFEEBUDDY_STATE      data/log/pid root (default <repo>/.local)
@@ -53,7 +54,7 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-$((KAFKA_PORT + 2))}"
 KAFKA_SSL_PORT="${KAFKA_SSL_PORT:-$((KAFKA_PORT + 3))}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
-KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-240}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 
 KAFKA_HOME="$CACHE_ROOT/kafka-$KAFKA_VERSION"

@@ -1,6 +1,6 @@
 // Starts orders-service as a process (SIGTERM/SIGINT stop it gracefully).
 import { createLogger, runWorkerProcess } from '@coffeebuddy/service-kit';
-import { slackWorkerResources } from '@coffeebuddy/slack';
+import { runEffectKinds, slackWorkerResources } from '@coffeebuddy/slack';
 import { loadOrdersConfig } from './config';
 import { startOrdersWorker } from './worker';
 
@@ -12,6 +12,9 @@ runWorkerProcess(logger, async () =>
     config,
     logger,
     // views.open must happen inside the trigger's 3 s: short Web API timeouts.
-    ...(await slackWorkerResources('orders-service', config, logger, process.env, { slackTimeoutMs: 2_500 })),
+    ...(await slackWorkerResources('orders-service', config, logger, process.env, {
+      slackTimeoutMs: 2_500,
+      effectKinds: runEffectKinds,
+    })),
   }),
 );

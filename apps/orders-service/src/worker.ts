@@ -15,14 +15,20 @@ export interface OrdersWorkerDeps extends SlackWorkerResources {
     | 'SHUTDOWN_TIMEOUT_MS'
     | 'CONSUMER_GROUP'
     | 'PARTITIONS_CONCURRENTLY'
+    | 'HANDLER_TIMEOUT_MS'
   >;
   logger: Logger;
 }
 
-/** orders-service as a worker: consumes order commands, relays its outbox. */
+/** orders-service as a worker: consumes order commands, relays its outbox, delivers its Slack effects. */
 export async function startOrdersWorker(deps: OrdersWorkerDeps): Promise<Worker> {
   let worker: Worker | undefined;
-  const orderDeps = { db: deps.db, slack: deps.slack, wakeOutbox: () => worker?.wake(OUTBOX_RELAY) };
+  const orderDeps = {
+    db: deps.db,
+    slack: deps.slack,
+    effects: deps.effects,
+    wakeOutbox: () => worker?.wake(OUTBOX_RELAY),
+  };
   worker = await startWorker({
     service: 'orders-service',
     logger: deps.logger,
@@ -32,11 +38,13 @@ export async function startOrdersWorker(deps: OrdersWorkerDeps): Promise<Worker>
     ops: { host: deps.config.OPS_HOST, port: deps.config.OPS_PORT },
     shutdownTimeoutMs: deps.config.SHUTDOWN_TIMEOUT_MS,
     database: { db: deps.db, outboxIntervalMs: deps.config.OUTBOX_INTERVAL_MS },
+    pollers: [deps.effects.poller],
     resources: deps.resources,
     consumers: [
       {
         groupId: deps.config.CONSUMER_GROUP ?? consumerGroupFor('orders-service'),
         partitionsConcurrently: deps.config.PARTITIONS_CONCURRENTLY,
+        handlerTimeoutMs: deps.config.HANDLER_TIMEOUT_MS,
         topics: [TOPICS.orderCommands],
         handler: async (message, context) => {
           if (message.type === 'block_action') {

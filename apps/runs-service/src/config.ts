@@ -8,8 +8,6 @@ export const RunsConfigSchema = Type.Object({
   ...SlackConfigProperties,
   /** A /coffee older than this many seconds when it reaches runs-service is answered as expired. */
   COMMAND_MAX_AGE_SECONDS: Type.Integer({ minimum: 10, default: 600 }),
-  /** How often closed runs still missing their summary or runner DM are finished. */
-  FINISH_CLOSE_INTERVAL_MS: Type.Integer({ minimum: 100, default: 15_000 }),
 });
 
 export type RunsConfig = Static<typeof RunsConfigSchema>;

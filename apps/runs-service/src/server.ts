@@ -1,6 +1,6 @@
 // Starts runs-service as a process (SIGTERM/SIGINT stop it gracefully).
 import { createLogger, runWorkerProcess } from '@coffeebuddy/service-kit';
-import { slackWorkerResources } from '@coffeebuddy/slack';
+import { runEffectKinds, slackWorkerResources } from '@coffeebuddy/slack';
 import { loadRunsConfig } from './config';
 import { startRunsWorker } from './worker';
 
@@ -11,6 +11,8 @@ runWorkerProcess(logger, async () =>
   startRunsWorker({
     config,
     logger,
-    ...(await slackWorkerResources('runs-service', config, logger, process.env)),
+    ...(await slackWorkerResources('runs-service', config, logger, process.env, {
+      effectKinds: runEffectKinds,
+    })),
   }),
 );

@@ -4,7 +4,7 @@ import { RUN_ACTIONS, type SlackWorkerResources } from '@coffeebuddy/slack';
 import type { Logger } from 'pino';
 import type { RunsConfig } from './config';
 import { showAppHome } from './handlers/app-home';
-import { closeRun, finishPendingCloses } from './handlers/close-run';
+import { closeRun } from './handlers/close-run';
 import { startRun } from './handlers/start-run';
 
 /** What the process built at start-up (slackWorkerResources), plus config and logger. */
@@ -18,14 +18,14 @@ export interface RunsWorkerDeps extends SlackWorkerResources {
     | 'COMMAND_MAX_AGE_SECONDS'
     | 'CONSUMER_GROUP'
     | 'PARTITIONS_CONCURRENTLY'
-    | 'FINISH_CLOSE_INTERVAL_MS'
+    | 'HANDLER_TIMEOUT_MS'
   >;
   logger: Logger;
 }
 
-/** runs-service as a worker: consumes run commands, relays its outbox. */
+/** runs-service as a worker: consumes run commands, relays its outbox, delivers its Slack effects. */
 export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
-  const { db, slack } = deps;
+  const { db, slack, effects } = deps;
   let worker: Worker | undefined;
   const wakeOutbox = () => worker?.wake(OUTBOX_RELAY);
   worker = await startWorker({
@@ -37,33 +37,26 @@ export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
     ops: { host: deps.config.OPS_HOST, port: deps.config.OPS_PORT },
     shutdownTimeoutMs: deps.config.SHUTDOWN_TIMEOUT_MS,
     database: { db, outboxIntervalMs: deps.config.OUTBOX_INTERVAL_MS },
-    pollers: [
-      {
-        name: 'finish-closed-runs',
-        intervalMs: deps.config.FINISH_CLOSE_INTERVAL_MS,
-        run: async (logger) => {
-          await finishPendingCloses({ db, slack, wakeOutbox }, logger);
-        },
-      },
-    ],
+    pollers: [effects.poller],
     resources: deps.resources,
     consumers: [
       {
         groupId: deps.config.CONSUMER_GROUP ?? consumerGroupFor('runs-service'),
         partitionsConcurrently: deps.config.PARTITIONS_CONCURRENTLY,
+        handlerTimeoutMs: deps.config.HANDLER_TIMEOUT_MS,
         topics: [TOPICS.runCommands],
         handler: async (message, context) => {
           if (message.type === 'slash_command' && message.payload.intent === 'start_run') {
             return startRun(
-              { db, slack, wakeOutbox, maxCommandAgeMs: deps.config.COMMAND_MAX_AGE_SECONDS * 1000 },
+              { db, slack, effects, wakeOutbox, maxCommandAgeMs: deps.config.COMMAND_MAX_AGE_SECONDS * 1000 },
               message,
               context,
             );
           }
           if (message.type === 'block_action' && message.payload.actionId === RUN_ACTIONS.closeRun) {
-            return closeRun({ db, slack, wakeOutbox }, message, context);
+            return closeRun({ db, slack, effects, wakeOutbox }, message, context);
           }
-          if (message.type === 'app_home_opened') return showAppHome({ db, slack }, message, context);
+          if (message.type === 'app_home_opened') return showAppHome({ db, effects }, message, context);
           context.logger.info({ type: message.type }, 'not handled by runs-service yet; skipped');
           return undefined;
         },

@@ -14,7 +14,9 @@ export const GatewayConfigSchema = Type.Object({
   /** Where Slack's authorize page lives (the emulator's locally). */
   SLACK_AUTHORIZE_URL: Type.String({ default: 'https://slack.com/oauth/v2/authorize' }),
   /** Bot scopes requested on install (least privilege; matches manifest.yaml). */
-  SLACK_SCOPES: Type.String({ default: 'commands,chat:write,users:read,im:write' }),
+  SLACK_SCOPES: Type.String({
+    default: 'commands,chat:write,users:read,im:write,channels:history,groups:history,im:history',
+  }),
   /** The gateway's public base URL, for the OAuth redirect URI. */
   PUBLIC_URL: Type.String({ default: 'http://127.0.0.1:3000' }),
   /** AES-256-GCM key for tokens at rest: 32 bytes, base64. */

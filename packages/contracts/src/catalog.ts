@@ -3,7 +3,14 @@ import { AdminConfigChanged, ChannelReset } from './messages/admin-events';
 import { Closed, Nullable, SlackChannelId, SlackTeamId, SlackUserId, Timestamp } from './messages/common';
 import { AppHomeOpened, BlockAction, SlashCommand, ViewSubmission } from './messages/gateway-commands';
 import { ReminderFailed, ReminderScheduled, ReminderSent } from './messages/reminder-events';
-import { OrderCancelled, OrderPlaced, OrderUpdated, RunClosed, RunCreated } from './messages/run-events';
+import {
+  OrderCancelled,
+  OrderPlaced,
+  OrderUpdated,
+  RunCancelled,
+  RunClosed,
+  RunCreated,
+} from './messages/run-events';
 import { TOPICS, type TopicName } from './topics';
 
 /**
@@ -30,6 +37,7 @@ export const MESSAGE_CATALOG = {
   app_home_opened: entry(1, AppHomeOpened, [TOPICS.runCommands]),
   run_created: entry(1, RunCreated, [TOPICS.runEvents]),
   run_closed: entry(1, RunClosed, [TOPICS.runEvents]),
+  run_cancelled: entry(1, RunCancelled, [TOPICS.runEvents]),
   order_placed: entry(1, OrderPlaced, [TOPICS.runEvents]),
   order_updated: entry(1, OrderUpdated, [TOPICS.runEvents]),
   order_cancelled: entry(1, OrderCancelled, [TOPICS.runEvents]),

@@ -6,7 +6,7 @@ import type { KafkaMetrics } from './kafka-metrics';
 import { HEADERS, type MessageProducer } from './producer';
 import type { MessageRegistry } from './registry';
 import { deadLetterTopicFor, type TopicName } from './topics';
-import { isTransientError } from './transient';
+import { isTransientError, TransientError } from './transient';
 import { validateMessage } from './validation';
 
 /** Headers a dead letter carries besides the original message's own. */
@@ -69,6 +69,14 @@ export interface ConsumerOptions {
    */
   retry?: Partial<RetryPolicy>;
   sessionTimeoutMs?: number;
+  /**
+   * Longest one handler attempt may take (default 10 s, or a third of a shorter session timeout)
+   * before it counts as a transient failure
+   * and is retried. Must be well under `sessionTimeoutMs`: kafkajs sends no heartbeat while a
+   * handler runs, and a member silent past its session timeout loses its partitions — the message
+   * would be handled twice. The database's statement and lock timeouts keep attempts shorter still.
+   */
+  handlerTimeoutMs?: number;
   /** Longest wait of an idle fetch (default 500 ms). */
   maxWaitTimeMs?: number;
   /** Partitions handled in parallel (messages within a partition are always in order). */
@@ -87,12 +95,43 @@ export interface MessageConsumer {
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 100, maxDelayMs: 2_000 };
 
+/** A handler attempt that ran past its deadline: waited out and retried like a slow dependency. */
+export class HandlerTimeoutError extends TransientError {
+  readonly code = 'HANDLER_TIMEOUT';
+}
+
+/** Runs one handler attempt, failing it with HandlerTimeoutError after `timeoutMs`. */
+async function withDeadline<T>(attempt: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      attempt,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new HandlerTimeoutError(`handler did not finish within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createConsumer(options: ConsumerOptions): MessageConsumer {
   const { kafka, registry, producer, logger, metrics, groupId, topics, handler } = options;
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  const handlerTimeout = options.handlerTimeoutMs ?? Math.min(10_000, Math.floor(sessionTimeout / 3));
+  if (handlerTimeout * 2 > sessionTimeout) {
+    throw new ContractError(
+      'INVALID_CONFIG',
+      `handler timeout ${handlerTimeout} ms must be at most half the session timeout ${sessionTimeout} ms`,
+    );
+  }
   const consumer: Consumer = kafka.consumer({
     groupId,
-    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    sessionTimeout,
     heartbeatInterval: 3_000,
     // An idle fetch returns after this long; it bounds how long stop() waits for a fetch.
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 500,
@@ -199,14 +238,17 @@ export function createConsumer(options: ConsumerOptions): MessageConsumer {
         return;
       }
       try {
-        outcome = (await handler(decoded, {
-          topic,
-          partition,
-          offset: message.offset,
-          consumerGroup: groupId,
-          attempt,
-          logger: log,
-        })) as HandlerOutcome | undefined;
+        outcome = (await withDeadline(
+          handler(decoded, {
+            topic,
+            partition,
+            offset: message.offset,
+            consumerGroup: groupId,
+            attempt,
+            logger: log,
+          }),
+          handlerTimeout,
+        )) as HandlerOutcome | undefined;
         succeeded = true;
         break;
       } catch (error) {

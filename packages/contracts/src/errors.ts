@@ -7,7 +7,7 @@ export type ContractErrorCode =
   | 'SCHEMA_INCOMPATIBLE'
   | 'REGISTRY_ERROR'
   | 'UNDECODABLE_MESSAGE'
-  | 'KAFKA_CONFIG_INVALID';
+  | 'INVALID_CONFIG';
 
 export class ContractError extends Error {
   constructor(

@@ -3,6 +3,7 @@ export * from './admin';
 export * from './catalog';
 export * from './channel-settings';
 export * from './consumer';
+export * from './dead-letters';
 export * from './envelope';
 export * from './errors';
 export * from './kafka';
@@ -11,5 +12,10 @@ export { ORDER_TEXT_MAX_LENGTH } from './messages/common';
 export * from './producer';
 export * from './registry';
 export * from './topics';
-export { isTransientError, TransientError } from './transient';
+export {
+  isTransientError,
+  isTransientSqlState,
+  SLACK_TRANSIENT_ERRORS,
+  TransientError,
+} from './transient';
 export { createAjv, orderTextIssue, type ValidationMode, validateMessage } from './validation';

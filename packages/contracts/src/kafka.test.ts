@@ -79,7 +79,7 @@ describe('loadKafkaConfig: SASL and TLS', () => {
   ])('refuses %j, naming the variable', (env, message) => {
     expect(() => loadKafkaConfig({ ...base, ...env })).toThrow(message);
     expect(() => loadKafkaConfig({ ...base, ...env })).toThrow(
-      expect.objectContaining({ code: 'KAFKA_CONFIG_INVALID' }),
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
     );
   });
 

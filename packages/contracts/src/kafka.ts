@@ -45,7 +45,7 @@ export interface KafkaSslConfig {
  * - `KAFKA_SSL`: `true` for TLS (certificates are always verified), `false`/unset for plaintext;
  *   `KAFKA_SSL_CA_FILE`: PEM bundle of the brokers' CA, when it is not a public one.
  *
- * Throws ContractError (`KAFKA_CONFIG_INVALID`, or `REGISTRY_ERROR` for the first two) naming the
+ * Throws ContractError (`INVALID_CONFIG`, or `REGISTRY_ERROR` for the first two) naming the
  * variable; never puts a password in the message.
  */
 export function loadKafkaConfig(env: Record<string, string | undefined>): KafkaConfig {
@@ -73,7 +73,7 @@ export function loadKafkaConfig(env: Record<string, string | undefined>): KafkaC
   return { brokers, schemaRegistryUrl, environment, ...(sasl ? { sasl } : {}), ...(ssl ? { ssl } : {}) };
 }
 
-const invalid = (message: string) => new ContractError('KAFKA_CONFIG_INVALID', message);
+const invalid = (message: string) => new ContractError('INVALID_CONFIG', message);
 const setting = (env: Record<string, string | undefined>, name: string) => env[name]?.trim() || undefined;
 
 function loadSasl(env: Record<string, string | undefined>): KafkaSaslConfig | undefined {

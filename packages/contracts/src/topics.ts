@@ -13,7 +13,7 @@ export const TOPICS = {
   orderCommands: 'coffeebuddy.order.commands',
   /** Gateway → admin-service: `/coffee admin` and admin modal submissions. */
   adminCommands: 'coffeebuddy.admin.commands',
-  /** Run lifecycle and orders: run_created, run_closed, order_placed/updated/cancelled. */
+  /** Run lifecycle and orders: run_created, run_closed, run_cancelled, order_placed/updated/cancelled. */
   runEvents: 'coffeebuddy.run.events',
   /** Reminders: reminder_scheduled, reminder_sent, reminder_failed. */
   reminderEvents: 'coffeebuddy.reminder.events',
@@ -105,7 +105,7 @@ const PURPOSE: Record<TopicName, string> = {
   [TOPICS.runCommands]: 'gateway → runs-service commands (start run, close run)',
   [TOPICS.orderCommands]: 'gateway → orders-service commands (order modal, reuse, edit, cancel)',
   [TOPICS.adminCommands]: 'gateway → admin-service commands (admin modal, config, reset)',
-  [TOPICS.runEvents]: 'run and order lifecycle events (run_created, run_closed, order_*)',
+  [TOPICS.runEvents]: 'run and order lifecycle events (run_created, run_closed, run_cancelled, order_*)',
   [TOPICS.reminderEvents]: 'reminder lifecycle events (scheduled, sent, failed)',
   [TOPICS.adminEvents]: 'channel administration events (config changed, reset)',
 };

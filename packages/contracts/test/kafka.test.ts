@@ -106,6 +106,15 @@ async function readDeadLetter(channelId: string) {
   }
 }
 
+/** A topic's current value of one config entry, as the broker describes it. */
+async function topicConfig(topic: string, name: string): Promise<string | undefined> {
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [name] }],
+  });
+  return described.resources[0]?.configEntries.find((e) => e.configName === name)?.configValue;
+}
+
 beforeAll(async () => {
   kafka = createKafka(config, 'contracts-test', logger);
   admin = kafka.admin();
@@ -144,37 +153,37 @@ describe('topic provisioning', () => {
         },
       ],
     });
-    // KRaft brokers apply a config change from the metadata log: wait until it is described.
-    await waitFor(async () => {
-      const { resources } = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [
-          { type: ConfigResourceTypes.TOPIC, name: TOPICS.adminEvents, configNames: ['retention.ms'] },
-        ],
-      });
-      return resources[0]?.configEntries.some((e) => e.configValue === '60000') || undefined;
-    }, 'the hand-made change to be visible');
+    // KRaft applies the change through the metadata log: the broker may still describe the old
+    // value for a moment. Provision only once the hand-made change is visible.
+    await waitFor(
+      async () => ((await topicConfig(TOPICS.adminEvents, 'retention.ms')) === '60000' ? true : undefined),
+      'the hand-made change to be visible',
+    );
     const report = await provisionTopics(admin, 'local');
     expect(report.updated).toEqual([
       { topic: TOPICS.adminEvents, changes: [expect.stringMatching(/^retention\.ms 60000 → \d+/)] },
     ]);
     const spec = topicSpecs('local').find((s) => s.name === TOPICS.adminEvents);
-    const entries = await waitFor(async () => {
-      const described = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.TOPIC,
-            name: TOPICS.adminEvents,
-            configNames: ['retention.ms', 'min.insync.replicas'],
-          },
-        ],
-      });
-      const found: Record<string, string> = Object.fromEntries(
-        described.resources[0]?.configEntries.map((e) => [e.configName, e.configValue]) ?? [],
-      );
-      return found['retention.ms'] === spec?.config['retention.ms'] ? found : undefined;
-    }, 'the configuration to be put back');
+    await waitFor(
+      async () =>
+        (await topicConfig(TOPICS.adminEvents, 'retention.ms')) === spec?.config['retention.ms']
+          ? true
+          : undefined,
+      'the declared configuration to be back',
+    );
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: TOPICS.adminEvents,
+          configNames: ['retention.ms', 'min.insync.replicas'],
+        },
+      ],
+    });
+    const entries = Object.fromEntries(
+      described.resources[0]?.configEntries.map((e) => [e.configName, e.configValue]) ?? [],
+    );
     expect(entries['retention.ms']).toBe(spec?.config['retention.ms']);
     expect(entries['min.insync.replicas']).toBe(spec?.config['min.insync.replicas']);
   });

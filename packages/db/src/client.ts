@@ -22,13 +22,18 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-/** pg pool options for a config: credentials from the secret file are read per connection. */
+/**
+ * pg pool options for a config: every session gets the config's `statement_timeout` and
+ * `lock_timeout`; credentials from the secret file are read per connection.
+ */
 export function poolOptions(config: DbConfig): pg.PoolConfig {
   const options: pg.PoolConfig = {
     connectionString: config.databaseUrl,
     max: config.poolMax,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    statement_timeout: config.session.statementTimeoutMs,
+    lock_timeout: config.session.lockTimeoutMs,
   };
   const file = config.credentialsFile;
   if (file !== undefined) {
@@ -57,7 +62,13 @@ export async function createDb(config: DbConfig, logger?: DbLogger): Promise<Db>
   const pool = new pg.Pool(poolOptions(config));
   // An idle client erroring (server restart) must not crash the process; the pool replaces it.
   pool.on('error', (error) => logger?.warn({ err: error.message }, 'idle database connection failed'));
-  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  const db = new PrismaClient({
+    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
+    transactionOptions: {
+      timeout: config.session.transactionTimeoutMs,
+      maxWait: config.session.transactionMaxWaitMs,
+    },
+  });
   try {
     await waitForDatabase(db, config, logger);
   } catch (error) {

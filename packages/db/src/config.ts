@@ -17,6 +17,18 @@ export interface DbConfig {
   poolMax: number;
   /** Bounded connection retry at start-up. */
   connectRetry: RetryPolicy;
+  /**
+   * Session limits, so a stuck query cannot hold a consumer past its Kafka session timeout (and
+   * get its message handled twice): PostgreSQL's `statement_timeout` (57014) and `lock_timeout`
+   * (55P03) in ms, and Prisma's interactive-transaction `timeout` and `maxWait` (both P2028).
+   * Each failure is transient (`isTransientError`): the work is retried, never dead-lettered.
+   */
+  session: {
+    statementTimeoutMs: number;
+    lockTimeoutMs: number;
+    transactionTimeoutMs: number;
+    transactionMaxWaitMs: number;
+  };
 }
 
 export interface RetryPolicy {
@@ -66,6 +78,12 @@ export function loadDbConfig(env: Record<string, string | undefined>): DbConfig 
       maxAttempts: positiveInt(env, 'DATABASE_CONNECT_MAX_ATTEMPTS', 8),
       initialDelayMs: positiveInt(env, 'DATABASE_CONNECT_INITIAL_DELAY_MS', 250),
       maxDelayMs: positiveInt(env, 'DATABASE_CONNECT_MAX_DELAY_MS', 5_000),
+    },
+    session: {
+      statementTimeoutMs: positiveInt(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000),
+      lockTimeoutMs: positiveInt(env, 'DATABASE_LOCK_TIMEOUT_MS', 3_000),
+      transactionTimeoutMs: positiveInt(env, 'DATABASE_TRANSACTION_TIMEOUT_MS', 10_000),
+      transactionMaxWaitMs: positiveInt(env, 'DATABASE_TRANSACTION_MAX_WAIT_MS', 2_000),
     },
   };
 }

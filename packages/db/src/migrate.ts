@@ -89,6 +89,7 @@ export async function migrate(config: DbConfig, options: MigrateOptions = {}): P
   const migrations = readMigrations(options.migrationsDir);
   const say = options.onProgress ?? (() => undefined);
   const ClientClass = (poolOptions(config).Client ?? pg.Client) as typeof pg.Client;
+  // No statement_timeout here: a migration may rewrite a large table.
   const client = new ClientClass({ connectionString: config.databaseUrl, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();

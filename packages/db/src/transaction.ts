@@ -8,6 +8,7 @@ export interface TransactionOptions {
   isolationLevel?: Prisma.TransactionIsolationLevel;
   /** Extra attempts after a serialization failure or deadlock. */
   retries?: number;
+  /** Overrides the client's transaction timeout (DATABASE_TRANSACTION_TIMEOUT_MS) for long work. */
   timeoutMs?: number;
 }
 
@@ -37,7 +38,7 @@ export async function withTransaction<T>(
     try {
       return await db.$transaction(work, {
         ...(options.isolationLevel ? { isolationLevel: options.isolationLevel } : {}),
-        timeout: options.timeoutMs ?? 10_000,
+        ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
       });
     } catch (error) {
       if (attempt > retries || !isRetryableTransactionError(error)) throw error;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { isTransientError } from '@coffeebuddy/contracts';
 import pg from 'pg';
 import {
   createDb,
@@ -51,6 +52,41 @@ describe('createDb (session factory)', () => {
     db = await createTestDatabase({ migrated: true });
   });
   afterAll(async () => db?.drop());
+
+  it('bounds every session: a lock held elsewhere ends in lock_timeout, a slow query in statement_timeout, both transient', async () => {
+    const prisma = await createDb({
+      ...db.config,
+      session: {
+        statementTimeoutMs: 400,
+        lockTimeoutMs: 200,
+        transactionTimeoutMs: 5_000,
+        transactionMaxWaitMs: 500,
+      },
+    });
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      const [settings] = await prisma.$queryRaw<{ statement: string; lock: string }[]>`
+        SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock`;
+      expect(settings).toEqual({ statement: '400ms', lock: '200ms' });
+      await prisma.channel.create({ data: { id: 'CLOCK', teamId: 'T1' } });
+      await holder.query('BEGIN');
+      await holder.query(`SELECT * FROM channels WHERE id = 'CLOCK' FOR UPDATE`);
+      const locked = await withTransaction(
+        prisma,
+        (tx) => tx.$queryRaw`SELECT id FROM channels WHERE id = 'CLOCK' FOR UPDATE`,
+      ).catch((error: unknown) => error);
+      expect(isTransientError(locked)).toBe(true);
+      expect(JSON.stringify((locked as { meta?: unknown }).meta)).toContain('55P03');
+      await holder.query('ROLLBACK');
+      const slow = await prisma.$executeRaw`SELECT pg_sleep(2)`.catch((error: unknown) => error);
+      expect(isTransientError(slow)).toBe(true);
+      expect(JSON.stringify((slow as { meta?: unknown }).meta)).toContain('57014');
+    } finally {
+      await holder.end();
+      await prisma.$disconnect();
+    }
+  });
 
   it('gives a working Prisma client through the pg adapter, with transactions and serializers', async () => {
     const prisma = await createDb(db.config);
@@ -182,6 +218,7 @@ describe('loadDbConfig', () => {
     expect(loadDbConfig({ DATABASE_URL: 'postgresql://h/db' })).toMatchObject({
       poolMax: 10,
       connectRetry: { maxAttempts: 8, initialDelayMs: 250, maxDelayMs: 5000 },
+      session: { statementTimeoutMs: 5000, lockTimeoutMs: 3000, transactionTimeoutMs: 10000 },
     });
   });
 });

@@ -11,6 +11,11 @@ export const WorkerConfigProperties = {
   LOG_LEVEL: Type.String({ default: 'info' }),
   /** Partitions a consumer handles in parallel; messages of one channel (one partition) stay in order. */
   PARTITIONS_CONCURRENTLY: Type.Integer({ minimum: 1, maximum: 64, default: 3 }),
+  /**
+   * Longest one message handler attempt may take before it is retried (ms): at most half the
+   * consumer session timeout (30 s), so a slow attempt never costs the partition.
+   */
+  HANDLER_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 15_000, default: 10_000 }),
   /** Consumer group (default coffeebuddy.<service>); only tests and side-by-side stacks change it. */
   CONSUMER_GROUP: Type.Optional(Type.String({ minLength: 1 })),
 };

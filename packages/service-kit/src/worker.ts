@@ -38,6 +38,8 @@ export interface ConsumerDefinition {
   sessionTimeoutMs?: number;
   /** Partitions handled in parallel (each partition stays in order, so a channel's messages do). */
   partitionsConcurrently?: number;
+  /** Longest one handler attempt may take before it is retried (see createConsumer). */
+  handlerTimeoutMs?: number;
 }
 
 /** A periodic task (outbox relay, reminder scan): `run` is never overlapped with itself. */
@@ -101,6 +103,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       ...(definition.partitionsConcurrently
         ? { partitionsConcurrently: definition.partitionsConcurrently }
         : {}),
+      ...(definition.handlerTimeoutMs ? { handlerTimeoutMs: definition.handlerTimeoutMs } : {}),
     }),
   );
 

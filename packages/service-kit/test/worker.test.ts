@@ -62,9 +62,19 @@ async function newChannel(): Promise<string> {
 /** Records one effect row per message, exactly once, failing the first `failures` attempts. */
 function recordingWorker(
   groupId: string,
-  options: { failures?: number; delayMs?: number; started?: () => void } = {},
+  options: {
+    failures?: number;
+    delayMs?: number;
+    started?: () => void;
+    /** The first attempt stalls this long before doing anything (past a short handler timeout). */
+    stallFirstMs?: number;
+    handlerTimeoutMs?: number;
+    /** Called when a handler run ends, however it ended (a stalled one included). */
+    finished?: () => void;
+  } = {},
 ) {
   let attempts = 0;
+  let calls = 0;
   return startWorker({
     service: 'test-worker',
     logger,
@@ -80,8 +90,12 @@ function recordingWorker(
         groupId,
         topics: [TOPICS.runEvents],
         retry: { attempts: 5, initialDelayMs: 20, maxDelayMs: 100 },
+        ...(options.handlerTimeoutMs ? { handlerTimeoutMs: options.handlerTimeoutMs } : {}),
         handler: async (message, context) => {
           options.started?.();
+          if (calls++ === 0 && options.stallFirstMs) {
+            await new Promise((resolve) => setTimeout(resolve, options.stallFirstMs));
+          }
           const outcome = await processMessageOnce(
             db,
             { ...context, messageId: message.messageId },
@@ -100,6 +114,7 @@ function recordingWorker(
             },
           );
           context.logger.info('effect recorded');
+          options.finished?.();
           return outcome;
         },
       },
@@ -190,6 +205,32 @@ describe('worker harness on the real broker and database', () => {
       async () => ((await committedOffset(groupId, partition)) === offset + 1 ? true : undefined),
       'the commit',
     );
+    expect(await effectCount(channelId)).toBe(1);
+  });
+
+  it('retries a handler attempt that outlives its deadline instead of losing the partition, and applies the effect once', async () => {
+    const channelId = await newChannel();
+    const groupId = uniqueGroup('deadline');
+    await startGroupAtEnd(kafka, groupId, [TOPICS.runEvents]);
+    let finished = 0;
+    await recordingWorker(groupId, {
+      stallFirstMs: 2_000,
+      handlerTimeoutMs: 300,
+      finished: () => {
+        finished++;
+      },
+    });
+    await waitFor(() => groupIsStable(groupId), 'the group to be stable');
+    const { partition, offset } = await sendAndLocate(runCreated(channelId));
+    await waitFor(
+      async () => ((await committedOffset(groupId, partition)) === offset + 1 ? true : undefined),
+      'the commit',
+    );
+    expect(
+      lines.some((l) => l.msg === 'handler failed, retrying' && String(l.err).includes('within 300 ms')),
+    ).toBe(true);
+    // The stalled first attempt finishes later and finds the message already processed.
+    await waitFor(() => finished === 2 || undefined, 'the stalled attempt to finish');
     expect(await effectCount(channelId)).toBe(1);
   });
 

@@ -121,7 +121,8 @@ export interface SlackEmulator {
   addTeam(team: NewTeam): Team;
   addUser(user: NewUser): User;
   addChannel(channel: NewChannel): Channel;
-  issueBotToken(teamId: string, token?: string): string;
+  /** A bot token for a team, with the default bot scopes or the ones given. */
+  issueBotToken(teamId: string, token?: string, scopes?: string[]): string;
   /** A trigger_id as Slack puts in a command/interaction, timed from now for `views.open`. */
   issueTrigger(input: { teamId?: string; userId: string }): string;
   /** A real response_url on this emulator (needs `start()`). */
@@ -504,7 +505,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
     addTeam: (team) => workspace.addTeam(team),
     addUser: (user) => workspace.addUser(user),
     addChannel: (channel) => workspace.addChannel(channel),
-    issueBotToken: (teamId, token) => workspace.issueBotToken(teamId, token).token,
+    issueBotToken: (teamId, token, scopes) => workspace.issueBotToken(teamId, token, scopes).token,
     issueTrigger,
     createResponseUrl,
   };

@@ -107,6 +107,23 @@ function str(args: SlackArgs, name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Message metadata must be `{ event_type: string, event_payload: object }`
+ * (https://api.slack.com/metadata/using); Slack answers `invalid_metadata_schema` otherwise.
+ */
+function checkMetadata(metadata: unknown): void {
+  const m = metadata as { event_type?: unknown; event_payload?: unknown } | null;
+  const ok =
+    typeof m === 'object' &&
+    m !== null &&
+    typeof m.event_type === 'string' &&
+    m.event_type.length > 0 &&
+    typeof m.event_payload === 'object' &&
+    m.event_payload !== null &&
+    !Array.isArray(m.event_payload);
+  if (!ok) throw new SlackApiError('invalid_metadata_schema');
+}
+
 function bool(args: SlackArgs, name: string): boolean {
   const value = args[name];
   return value === true || value === 'true' || value === '1' || value === 1;
@@ -146,6 +163,7 @@ export class WebApi {
       'chat.update': authed((args, auth) => this.chatUpdate(args, this.must(auth))),
       'chat.delete': authed((args, auth) => this.chatDelete(args, this.must(auth))),
       'chat.postEphemeral': authed((args, auth) => this.chatPostEphemeral(args, this.must(auth))),
+      'conversations.history': authed((args, auth) => this.conversationsHistory(args, this.must(auth))),
       'conversations.info': authed((args, auth) => this.conversationsInfo(args, this.must(auth))),
       'conversations.open': authed((args, auth) => this.conversationsOpen(args, this.must(auth))),
       'oauth.v2.access': { auth: false, handle: (args) => this.oauthV2Access(args) },
@@ -340,6 +358,7 @@ export class WebApi {
   private chatPostMessage(args: SlackArgs, auth: Token): SlackResult {
     const channel = this.resolveChannel(auth, str(args, 'channel'));
     this.checkContent(args);
+    if (args.metadata !== undefined) checkMetadata(args.metadata);
     const threadTs = str(args, 'thread_ts');
     const message = this.postMessage({
       ...this.poster(auth),
@@ -454,6 +473,60 @@ export class WebApi {
       topic: { value: '', creator: '', last_set: 0 },
       purpose: { value: '', creator: '', last_set: 0 },
       previous_names: [],
+    };
+  }
+
+  /**
+   * conversations.history as Slack answers it: the channel's messages newest first (ephemeral and
+   * deleted ones are not in a history), `oldest`/`latest` bounds (exclusive unless `inclusive`),
+   * `limit` (default 100, at most 999) with a `next_cursor` when there is more, and message
+   * `metadata` only with `include_all_metadata`. Needs `channels:history`, `groups:history` or
+   * `im:history` for the kind of conversation, else `missing_scope` as Slack says it.
+   */
+  private conversationsHistory(args: SlackArgs, auth: Token): SlackResult {
+    const ref = str(args, 'channel');
+    if (!ref) throw new SlackApiError('channel_not_found');
+    const channel = this.options.workspace.findChannel(auth.teamId, ref);
+    if (!channel) throw new SlackApiError('channel_not_found');
+    const needed = channel.isIm ? 'im:history' : channel.isPrivate ? 'groups:history' : 'channels:history';
+    if (!auth.scopes.includes(needed)) {
+      throw new SlackApiError('missing_scope', { needed, provided: auth.scopes.join(',') });
+    }
+    const limit = Math.min(Math.max(Number(str(args, 'limit') ?? 100) || 100, 1), 999);
+    const inclusive = bool(args, 'inclusive');
+    const oldest = Number(str(args, 'oldest') ?? 0);
+    const latest = Number(str(args, 'latest') ?? Number.POSITIVE_INFINITY);
+    const withMetadata = bool(args, 'include_all_metadata');
+    const cursor = str(args, 'cursor');
+    const after = (ts: number, bound: number) => (inclusive ? ts >= bound : ts > bound);
+    const before = (ts: number, bound: number) => (inclusive ? ts <= bound : ts < bound);
+    const matching = this.messages
+      .filter((m) => m.channel === channel.id && !m.ephemeral && !m.deleted && !m.thread_ts)
+      .filter((m) => after(Number(m.ts), oldest) && before(Number(m.ts), latest))
+      .reverse();
+    const start = cursor
+      ? Number(
+          Buffer.from(cursor, 'base64')
+            .toString('utf8')
+            .replace(/^offset:/, ''),
+        )
+      : 0;
+    if (!Number.isInteger(start) || start < 0) throw new SlackApiError('invalid_cursor');
+    const page = matching.slice(start, start + limit);
+    const hasMore = start + limit < matching.length;
+    return {
+      ok: true,
+      messages: page.map((m) => {
+        const { metadata, ...view } = this.messageView(m);
+        return withMetadata && metadata ? { ...view, metadata } : view;
+      }),
+      has_more: hasMore,
+      pin_count: 0,
+      channel_actions_ts: null,
+      channel_actions_count: 0,
+      response_metadata: {
+        next_cursor: hasMore ? Buffer.from(`offset:${start + limit}`).toString('base64') : '',
+      },
     };
   }
 

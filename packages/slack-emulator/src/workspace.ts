@@ -76,11 +76,14 @@ export const DEFAULT_TEAM_NAME = 'coffeebuddy-dev';
 /** The bot token the seed installs in T0001; the local stack's default `SLACK_BOT_TOKEN`. */
 export const DEFAULT_BOT_TOKEN = 'xoxb-0001-0001-coffeebuddydevemulator0001';
 export const DEFAULT_BOT_SCOPES = [
+  'channels:history',
   'channels:read',
   'chat:write',
   'chat:write.public',
   'commands',
+  'groups:history',
   'groups:read',
+  'im:history',
   'im:write',
   'users:read',
 ];

@@ -387,6 +387,79 @@ describe('conversations and users', () => {
     });
   });
 
+  it('conversations.history lists a channel newest first, with metadata only when asked, in pages', async () => {
+    const posted: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const result = await client.chat.postMessage({
+        channel: 'C0001',
+        text: `message ${i}`,
+        metadata: { event_type: 'coffeebuddy_effect', event_payload: { effect_id: `e${i}`, part: 0 } },
+      });
+      posted.push(String(result.ts));
+    }
+    await client.chat.postEphemeral({ channel: 'C0001', user: 'U0002', text: 'only for grace' });
+    await client.chat.delete({ channel: 'C0001', ts: posted[1] as string });
+    await client.chat.postMessage({ channel: 'C0002', text: 'elsewhere' });
+
+    const plain = await client.conversations.history({ channel: 'C0001' });
+    expect(plain.messages?.map((m) => m.text)).toEqual(['message 2', 'message 0']);
+    expect(plain.messages?.every((m) => !('metadata' in m))).toBe(true);
+    expect(plain).toMatchObject({ has_more: false, pin_count: 0 });
+
+    const tagged = await client.conversations.history({ channel: 'C0001', include_all_metadata: true });
+    expect(tagged.messages?.[0]?.metadata).toEqual({
+      event_type: 'coffeebuddy_effect',
+      event_payload: { effect_id: 'e2', part: 0 },
+    });
+
+    // `oldest` is exclusive unless `inclusive` is set (Slack's rule).
+    const exclusive = await client.conversations.history({ channel: 'C0001', oldest: posted[0] });
+    expect(exclusive.messages?.map((m) => m.ts)).toEqual([posted[2]]);
+    const inclusive = await client.conversations.history({
+      channel: 'C0001',
+      oldest: posted[0],
+      inclusive: true,
+    });
+    expect(inclusive.messages?.map((m) => m.ts)).toEqual([posted[2], posted[0]]);
+
+    const first = await client.conversations.history({ channel: 'C0001', limit: 1 });
+    expect(first.has_more).toBe(true);
+    const second = await client.conversations.history({
+      channel: 'C0001',
+      limit: 1,
+      cursor: first.response_metadata?.next_cursor as string,
+    });
+    expect(second.messages?.map((m) => m.text)).toEqual(['message 0']);
+    expect(second.has_more).toBe(false);
+  });
+
+  it('conversations.history needs the history scope of the kind of conversation', async () => {
+    const token = started.emulator.issueBotToken('T0001', 'xoxb-no-history', ['chat:write', 'im:write']);
+    const limited = started.client(token);
+    expect(await slackError(limited.conversations.history({ channel: 'C0001' }))).toMatchObject({
+      error: 'missing_scope',
+      needed: 'channels:history',
+    });
+    const dm = await limited.conversations.open({ users: 'U0003' });
+    expect(
+      await slackError(limited.conversations.history({ channel: dm.channel?.id as string })),
+    ).toMatchObject({
+      error: 'missing_scope',
+      needed: 'im:history',
+    });
+    expect(await slackError(client.conversations.history({ channel: 'C404' }))).toMatchObject({
+      error: 'channel_not_found',
+    });
+  });
+
+  it('chat.postMessage refuses metadata that is not an event_type with an event_payload', async () => {
+    expect(
+      await slackError(
+        client.chat.postMessage({ channel: 'C0001', text: 'x', metadata: { event_payload: {} } as never }),
+      ),
+    ).toMatchObject({ error: 'invalid_metadata_schema' });
+  });
+
   it('conversations.info describes a channel', async () => {
     const result = await client.conversations.info({ channel: 'C0001' });
     expect(result.channel).toMatchObject({

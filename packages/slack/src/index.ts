@@ -1,15 +1,17 @@
+export { activeOrders } from './active-orders';
+export * from './blocks/app-home';
 export * from './blocks/order-modal';
 export * from './blocks/run-message';
 export * from './blocks/run-summary';
 export { SlackConfigProperties } from './config';
+export * from './effects';
 export {
   BotTokenResolver,
   InstallationNotFoundError,
   installKeyOf,
   PrismaInstallationStore,
 } from './installation-store';
-export { activeOrders, refreshRunMessage } from './run-message-refresh';
-export { type SlackActions, slackActions } from './slack-actions';
+export { type HistoryMessage, type MessageMetadata, type SlackActions, slackActions } from './slack-actions';
 export { TokenCipher, TokenCipherError } from './token-cipher';
 export {
   MAX_CLOCK_SKEW_SECONDS,

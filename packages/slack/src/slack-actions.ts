@@ -6,12 +6,40 @@ import type { SlackClients } from './web-client';
  * The Slack calls the services make, per workspace, behind one small interface so handlers stay
  * thin and tests read well. Bounded retries and Retry-After handling come from SlackClients.
  */
+/** Slack message metadata (https://api.slack.com/metadata/using): an event type and a payload. */
+export interface MessageMetadata {
+  event_type: string;
+  event_payload: Record<string, string | number | boolean>;
+}
+
+/** A message as conversations.history returns it (the fields the app reads). */
+export interface HistoryMessage {
+  ts: string;
+  text?: string;
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+}
+
 export interface SlackActions {
-  postMessage(teamId: string, channel: string, message: SlackMessage): Promise<string>;
+  /** chat.postMessage; returns the message ts. `metadata` tags the post (e.g. with its effect ID). */
+  postMessage(
+    teamId: string,
+    channel: string,
+    message: SlackMessage,
+    metadata?: MessageMetadata,
+  ): Promise<string>;
   updateMessage(teamId: string, channel: string, ts: string, message: SlackMessage): Promise<void>;
   postEphemeral(teamId: string, channel: string, user: string, text: string): Promise<void>;
-  /** Opens (or finds) the DM with a person and posts there; returns the DM channel and ts. */
-  sendDm(teamId: string, user: string, message: SlackMessage): Promise<{ channel: string; ts: string }>;
+  /** conversations.open for one person: the ID of the app's DM with them (D…). */
+  openDm(teamId: string, user: string): Promise<string>;
+  /**
+   * conversations.history with metadata, newest first: messages posted at or after `oldest`
+   * (Slack ts, seconds), at most `limit` (Slack caps it at 999). Needs the `*:history` scopes.
+   */
+  history(
+    teamId: string,
+    channel: string,
+    options: { oldest: string; limit: number },
+  ): Promise<HistoryMessage[]>;
   openView(teamId: string, triggerId: string, view: Record<string, unknown>): Promise<void>;
   publishHome(teamId: string, userId: string, view: Record<string, unknown>): Promise<void>;
   /** A person's profile facts the app uses. */
@@ -26,10 +54,10 @@ export interface SlackActions {
 export function slackActions(tokens: BotTokenResolver, clients: SlackClients): SlackActions {
   const client = async (teamId: string) => clients.forToken(await tokens.botTokenFor(teamId));
   return {
-    async postMessage(teamId, channel, message) {
+    async postMessage(teamId, channel, message, metadata) {
       const web = await client(teamId);
       const result = await clients.call('chat.postMessage', () =>
-        web.chat.postMessage({ channel, ...message }),
+        web.chat.postMessage({ channel, ...message, ...(metadata ? { metadata } : {}) }),
       );
       return String(result.ts);
     },
@@ -41,14 +69,23 @@ export function slackActions(tokens: BotTokenResolver, clients: SlackClients): S
       const web = await client(teamId);
       await clients.call('chat.postEphemeral', () => web.chat.postEphemeral({ channel, user, text }));
     },
-    async sendDm(teamId, user, message) {
+    async openDm(teamId, user) {
       const web = await client(teamId);
       const opened = await clients.call('conversations.open', () => web.conversations.open({ users: user }));
-      const channel = String(opened.channel?.id);
-      const posted = await clients.call('chat.postMessage', () =>
-        web.chat.postMessage({ channel, ...message }),
+      return String(opened.channel?.id);
+    },
+    async history(teamId, channel, options) {
+      const web = await client(teamId);
+      const result = await clients.call('conversations.history', () =>
+        web.conversations.history({
+          channel,
+          oldest: options.oldest,
+          inclusive: true,
+          limit: options.limit,
+          include_all_metadata: true,
+        }),
       );
-      return { channel, ts: String(posted.ts) };
+      return (result.messages ?? []) as HistoryMessage[];
     },
     async openView(teamId, triggerId, view) {
       const web = await client(teamId);
@@ -75,7 +112,13 @@ export function slackActions(tokens: BotTokenResolver, clients: SlackClients): S
         body: JSON.stringify({ response_type: 'ephemeral', text }),
         signal: AbortSignal.timeout(5_000),
       });
-      if (!response.ok) throw new Error(`response_url answered HTTP ${response.status}`);
+      if (!response.ok) {
+        // Slack answers 404 once a response_url expired (30 min, 5 uses): that will not change.
+        throw Object.assign(new Error(`response_url answered HTTP ${response.status}`), {
+          code: `response_url_http_${response.status}`,
+          transient: response.status >= 500 || response.status === 429,
+        });
+      }
     },
   };
 }

@@ -22,11 +22,25 @@ export class SlackRateLimitedError extends Error {
   }
 }
 
+/** Web API methods that do the same thing when repeated, so a lost answer may simply be retried. */
+const IDEMPOTENT_METHODS = new Set([
+  'users.info',
+  'conversations.open',
+  'conversations.history',
+  'conversations.info',
+  'chat.update',
+  'views.publish',
+  'auth.test',
+]);
+
 /**
  * Web API clients with bounded behaviour. WebClient's defaults retry for about 30 minutes and
  * queue rate-limited calls silently, which would stall a Kafka partition past its session
- * timeout; here a call makes at most 2 quick retries on network errors, waits out Retry-After
- * only while it is short, and otherwise fails fast with a coded error.
+ * timeout — and they re-send a `chat.postMessage` whose answer was lost, which posts it twice
+ * (Slack has no idempotency key). Here WebClient itself never retries: `call` makes at most 2
+ * quick retries on network errors and HTTP 5xx for idempotent methods only, waits out Retry-After
+ * only while it is short, and otherwise fails fast with a coded error. Posts are retried by the
+ * Slack effects deliverer, which first checks whether the lost attempt landed.
  */
 export class SlackClients {
   private readonly clients = new Map<string, WebClient>();
@@ -40,7 +54,7 @@ export class SlackClients {
       client = new WebClient(token, {
         slackApiUrl: this.options.slackApiUrl,
         rejectRateLimitedCalls: true,
-        retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1_000, randomize: true },
+        retryConfig: { retries: 0 },
         timeout: this.options.timeoutMs ?? 5_000,
         logLevel: LogLevel.ERROR,
       });
@@ -49,15 +63,30 @@ export class SlackClients {
     return client;
   }
 
-  /** Runs a Web API call, waiting out short Retry-After answers a bounded number of times. */
+  /**
+   * Runs a Web API call, waiting out short Retry-After answers a bounded number of times and, for
+   * idempotent methods, retrying network errors and HTTP 5xx twice (100 ms, then 300 ms).
+   * Throws the WebClient's error (`data.error` holds Slack's code) or SlackRateLimitedError.
+   */
   async call<T>(method: string, attempt: () => Promise<T>): Promise<T> {
     const maxWait = this.options.maxRetryAfterSeconds ?? 5;
     const maxRetries = this.options.maxRateLimitRetries ?? 2;
+    let networkRetries = 0;
     for (let retries = 0; ; retries++) {
       try {
         return await attempt();
       } catch (error) {
-        if ((error as { code?: string }).code !== ErrorCode.RateLimitedError) throw error;
+        const code = (error as { code?: string }).code;
+        if (
+          IDEMPOTENT_METHODS.has(method) &&
+          networkRetries < 2 &&
+          (code === ErrorCode.RequestError || code === ErrorCode.HTTPError)
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, 100 * 3 ** networkRetries));
+          networkRetries++;
+          continue;
+        }
+        if (code !== ErrorCode.RateLimitedError) throw error;
         const retryAfter = (error as WebAPIRateLimitedError).retryAfter;
         if (retryAfter > maxWait || retries >= maxRetries)
           throw new SlackRateLimitedError(method, retryAfter);

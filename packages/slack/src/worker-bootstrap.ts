@@ -4,6 +4,8 @@ import { createMetricsRegistry } from '@coffeebuddy/service-kit';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { createEffectDeliverer, type EffectDeliverer } from './effects/deliverer';
+import type { EffectKinds } from './effects/types';
 import { BotTokenResolver, PrismaInstallationStore } from './installation-store';
 import { type SlackActions, slackActions } from './slack-actions';
 import { TokenCipher } from './token-cipher';
@@ -15,6 +17,8 @@ export interface SlackWorkerResources {
   messageRegistry: MessageRegistry;
   metricsRegistry: Registry;
   slack: SlackActions;
+  /** Delivers the service's Slack effects; add `effects.poller` to the worker's pollers. */
+  effects: EffectDeliverer;
   resources: { name: string; close: () => Promise<void> }[];
 }
 
@@ -26,10 +30,16 @@ export interface SlackWorkerResources {
  */
 export async function slackWorkerResources(
   service: ServiceName,
-  config: { TOKEN_ENCRYPTION_KEY: string; SLACK_BOT_TOKEN: string; SLACK_API_URL: string },
+  config: {
+    TOKEN_ENCRYPTION_KEY: string;
+    SLACK_BOT_TOKEN: string;
+    SLACK_API_URL: string;
+    EFFECTS_INTERVAL_MS: number;
+    EFFECT_LEASE_MS: number;
+  },
   logger: Logger,
   env: Record<string, string | undefined>,
-  options: { slackTimeoutMs?: number } = {},
+  options: { slackTimeoutMs?: number; effectKinds: EffectKinds },
 ): Promise<SlackWorkerResources> {
   const kafkaConfig = loadKafkaConfig(env);
   const db = await createDb(loadDbConfig(env), logger);
@@ -40,12 +50,23 @@ export async function slackWorkerResources(
     logger,
     ...(options.slackTimeoutMs ? { timeoutMs: options.slackTimeoutMs } : {}),
   });
+  const metricsRegistry = createMetricsRegistry(service);
+  const slack = slackActions(tokens, clients);
   return {
     db,
     kafka: createKafka(kafkaConfig, service, logger),
     messageRegistry: new MessageRegistry(kafkaConfig.schemaRegistryUrl),
-    metricsRegistry: createMetricsRegistry(service),
-    slack: slackActions(tokens, clients),
+    metricsRegistry,
+    slack,
+    effects: createEffectDeliverer({
+      db,
+      slack,
+      kinds: options.effectKinds,
+      logger: logger.child({ component: 'slack-effects' }),
+      metricsRegistry,
+      intervalMs: config.EFFECTS_INTERVAL_MS,
+      leaseMs: config.EFFECT_LEASE_MS,
+    }),
     resources: [{ name: 'database', close: () => db.$disconnect() }],
   };
 }

@@ -13,7 +13,8 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { uniqueSlackId } from '@coffeebuddy/contracts/testing';
 import { createSlackDriver } from '@coffeebuddy/slack-emulator';
-import { freePort, startStack } from '../src/stack';
+import pg from 'pg';
+import { freePort, type Stack, startStack } from '../src/stack';
 
 const rate = Number(process.argv[2] ?? 200);
 const seconds = Number(process.argv[3] ?? 10);
@@ -105,6 +106,38 @@ async function load(
   }
   await Promise.all(inFlight);
   return figures(latencies, (performance.now() - started) / 1000, errors);
+}
+
+/**
+ * How long a Slack call trails the commit of the change that needs it, from the database's own
+ * timestamps (the run row's `created_at` and `closed_at`, written in the committing transaction)
+ * to the moment the emulator received the call: the run message and the summary.
+ */
+async function commitToSlackCall(stack: Stack): Promise<void> {
+  const db = new pg.Client({ connectionString: stack.database.url });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ channel_id: string; created_at: Date; closed_at: Date | null }>(
+      'SELECT channel_id, created_at, closed_at FROM runs',
+    );
+    const posts = stack.emulator.callsTo('chat.postMessage').filter((c) => c.response.ok === true);
+    const message: number[] = [];
+    const summary: number[] = [];
+    for (const run of rows) {
+      const inChannel = posts.filter((c) => c.args.channel === run.channel_id);
+      const first = inChannel.find((c) => !String(c.args.text).includes('Coffee run closed'));
+      if (first) message.push(first.at - run.created_at.getTime());
+      const closed = inChannel.find((c) => String(c.args.text).includes('Coffee run closed'));
+      if (closed && run.closed_at) summary.push(closed.at - run.closed_at.getTime());
+    }
+    const show = (values: number[]) => {
+      const f = figures(values, 1, 0);
+      return `p50 ${f.p50.toFixed(1)} ms  p99 ${f.p99.toFixed(1)} ms  (${values.length})`;
+    };
+    console.log(`  commit → Slack call:  run message ${show(message)};  summary ${show(summary)}`);
+  } finally {
+    await db.end();
+  }
 }
 
 async function main(): Promise<void> {
@@ -219,6 +252,7 @@ async function main(): Promise<void> {
     console.log(`  /coffee → run message:       ${fmt(figures(e2e, elapsed, failed))}`);
     console.log(`  "Place order" → views.open:  ${fmt(figures(modal, elapsed, failed))}`);
     console.log(`  "Close run" → summary:       ${fmt(figures(close, elapsed, failed))}`);
+    await commitToSlackCall(stack);
 
     // The ack phases measure the gateway alone: runs-service would otherwise share the two
     // cores with it (in production it runs elsewhere). Commands stay in Kafka for its group.

@@ -24,6 +24,15 @@ export interface ServiceProcess {
   logs: Record<string, unknown>[];
 }
 
+/** The services a stack runs (each may have several processes: replicas, restarts). */
+export type ServiceName = 'runs-service' | 'orders-service' | 'slack-gateway';
+
+export interface StackOptions {
+  oauth?: boolean;
+  /** Extra environment per service (e.g. a short EFFECT_LEASE_MS). */
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
 export interface Stack {
   database: TestDatabase;
   emulator: SlackEmulator;
@@ -34,8 +43,13 @@ export interface Stack {
   consumerGroup: string;
   services: ServiceProcess[];
   logsContaining(text: string): Record<string, unknown>[];
-  /** Stops one service process (SIGTERM) and waits for it to exit. */
-  stopService(name: string): Promise<void>;
+  /** Stops every process of a service (SIGTERM, or the signal given) and waits for them to exit. */
+  stopService(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Starts one more process of a service (a replica, or a restart), with its own ops port and the
+   * stack's environment plus `env`; waits until it is ready.
+   */
+  startService(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -91,15 +105,21 @@ async function waitUntilReady(url: string, service: ServiceProcess, timeoutMs = 
   );
 }
 
-function stopProcess(service: ServiceProcess): Promise<void> {
+function stopProcess(service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   return new Promise<void>((resolve) => {
     if (service.child.exitCode !== null || service.child.signalCode !== null) return resolve();
     service.child.once('exit', () => resolve());
-    service.child.kill('SIGTERM');
+    service.child.kill(signal);
   });
 }
 
-export async function startStack(options: { oauth?: boolean } = {}): Promise<Stack> {
+const ENTRIES: Record<ServiceName, string> = {
+  'runs-service': 'apps/runs-service/src/server.ts',
+  'orders-service': 'apps/orders-service/src/server.ts',
+  'slack-gateway': 'apps/slack-gateway/src/server.ts',
+};
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const kafkaConfig = kafkaTestConfig();
   const database = await createTestDatabase({ migrated: true });
   const kafka = createKafka(kafkaConfig, 'e2e-setup', pino({ level: 'error' }));
@@ -130,31 +150,56 @@ export async function startStack(options: { oauth?: boolean } = {}): Promise<Sta
     SLACK_BOT_TOKEN: options.oauth ? '' : botToken,
     LOG_LEVEL: 'info',
   };
-  const runs = startService('runs-service', 'apps/runs-service/src/server.ts', {
-    ...common,
-    OPS_HOST: '127.0.0.1',
-    OPS_PORT: String(opsPort),
-    CONSUMER_GROUP: consumerGroup,
-    FINISH_CLOSE_INTERVAL_MS: '1000',
-  });
-  const orders = startService('orders-service', 'apps/orders-service/src/server.ts', {
-    ...common,
-    OPS_HOST: '127.0.0.1',
-    OPS_PORT: String(ordersOpsPort),
-    CONSUMER_GROUP: ordersGroup,
-  });
-  const gateway = startService('slack-gateway', 'apps/slack-gateway/src/server.ts', {
-    ...common,
-    SLACK_SIGNING_SECRET: signingSecret,
-    HOST: '127.0.0.1',
-    PORT: String(gatewayPort),
-    PUBLIC_URL: gatewayUrl,
-    SLACK_CLIENT_ID: '1000000000001.1000000000001',
-    SLACK_CLIENT_SECRET: 'emulator-client-secret',
-    SLACK_STATE_SECRET: randomBytes(16).toString('hex'),
-    SLACK_AUTHORIZE_URL: `${emulator.baseUrl}/oauth/v2/authorize`,
-  });
-  const services = [runs, orders, gateway];
+  const envOf: Record<ServiceName, Record<string, string>> = {
+    'runs-service': {
+      ...common,
+      OPS_HOST: '127.0.0.1',
+      CONSUMER_GROUP: consumerGroup,
+      EFFECTS_INTERVAL_MS: '200',
+      ...options.env?.['runs-service'],
+    },
+    'orders-service': {
+      ...common,
+      OPS_HOST: '127.0.0.1',
+      CONSUMER_GROUP: ordersGroup,
+      EFFECTS_INTERVAL_MS: '200',
+      ...options.env?.['orders-service'],
+    },
+    'slack-gateway': {
+      ...common,
+      SLACK_SIGNING_SECRET: signingSecret,
+      HOST: '127.0.0.1',
+      PORT: String(gatewayPort),
+      PUBLIC_URL: gatewayUrl,
+      SLACK_CLIENT_ID: '1000000000001.1000000000001',
+      SLACK_CLIENT_SECRET: 'emulator-client-secret',
+      SLACK_STATE_SECRET: randomBytes(16).toString('hex'),
+      SLACK_AUTHORIZE_URL: `${emulator.baseUrl}/oauth/v2/authorize`,
+      ...options.env?.['slack-gateway'],
+    },
+  };
+  /** Starts a process of a service; workers get a fresh ops port each (replicas side by side). */
+  async function launch(
+    name: ServiceName,
+    opsPort?: number,
+    env: Record<string, string> = {},
+  ): Promise<{ process: ServiceProcess; readyUrl: string }> {
+    if (name === 'slack-gateway') {
+      return {
+        process: startService(name, ENTRIES[name], { ...envOf[name], ...env }),
+        readyUrl: `${gatewayUrl}/readyz`,
+      };
+    }
+    const port = opsPort ?? (await freePort());
+    return {
+      process: startService(name, ENTRIES[name], { ...envOf[name], OPS_PORT: String(port), ...env }),
+      readyUrl: `http://127.0.0.1:${port}/readyz`,
+    };
+  }
+  const runs = await launch('runs-service', opsPort);
+  const orders = await launch('orders-service', ordersOpsPort);
+  const gateway = await launch('slack-gateway');
+  const services = [runs.process, orders.process, gateway.process];
   const stack: Stack = {
     database,
     emulator,
@@ -165,20 +210,25 @@ export async function startStack(options: { oauth?: boolean } = {}): Promise<Sta
     consumerGroup,
     services,
     logsContaining: (text) => services.flatMap((s) => s.logs.filter((l) => JSON.stringify(l).includes(text))),
-    async stopService(name) {
-      const service = services.find((s) => s.name === name);
-      if (service) await stopProcess(service);
+    async stopService(name, signal) {
+      await Promise.all(services.filter((s) => s.name === name).map((s) => stopProcess(s, signal)));
+    },
+    async startService(name, env) {
+      const started = await launch(name, undefined, env);
+      services.push(started.process);
+      await waitUntilReady(started.readyUrl, started.process);
+      return started.process;
     },
     async stop() {
-      await Promise.all(services.map(stopProcess));
+      await Promise.all(services.map((s) => stopProcess(s)));
       await emulator.stop();
       await database.drop();
     },
   };
   try {
-    await waitUntilReady(`${gatewayUrl}/readyz`, gateway);
-    await waitUntilReady(`http://127.0.0.1:${opsPort}/readyz`, runs);
-    await waitUntilReady(`http://127.0.0.1:${ordersOpsPort}/readyz`, orders);
+    await waitUntilReady(gateway.readyUrl, gateway.process);
+    await waitUntilReady(runs.readyUrl, runs.process);
+    await waitUntilReady(orders.readyUrl, orders.process);
   } catch (error) {
     await stack.stop();
     throw error;

@@ -28,7 +28,9 @@ describe('OAuth install', () => {
     expect(install.status).toBe(302);
     const authorize = new URL(install.headers.get('location') ?? '');
     expect(authorize.origin).toBe(stack.emulator.baseUrl);
-    expect(authorize.searchParams.get('scope')).toBe('commands,chat:write,users:read,im:write');
+    expect(authorize.searchParams.get('scope')).toBe(
+      'commands,chat:write,users:read,im:write,channels:history,groups:history,im:history',
+    );
     const cookie = cookieOf(install);
     expect(cookie).toMatch(/^slack-app-oauth-state=/);
 

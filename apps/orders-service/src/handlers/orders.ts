@@ -11,15 +11,18 @@ import { type Db, processMessageOnce, type Tx } from '@coffeebuddy/db';
 import { enqueueOutbox } from '@coffeebuddy/service-kit';
 import {
   buildOrderModal,
+  type EffectDeliverer,
+  type Notify,
   ORDER_MODAL,
   parseOrderModalMetadata,
-  refreshRunMessage,
+  requestRunMessageUpdate,
   type SlackActions,
 } from '@coffeebuddy/slack';
 
 export interface OrderDeps {
   db: Db;
   slack: SlackActions;
+  effects: Pick<EffectDeliverer, 'deliver'>;
   wakeOutbox: () => void;
 }
 
@@ -47,9 +50,21 @@ async function clickedRun(deps: OrderDeps, message: MessageOf<'block_action'>, c
   return { runId, userId, target };
 }
 
+/** Where to reach the person who clicked, for the run-message effect's rules. */
+function notifyOf(target: { responseUrl?: string | undefined; channelId: string; userId: string }): Notify {
+  return {
+    userId: target.userId,
+    channelId: target.channelId,
+    ...(target.responseUrl ? { responseUrl: target.responseUrl } : {}),
+  };
+}
+
 const CLOSED_TEXT = 'This coffee run is closed — ordering has ended. Start a new one with `/coffee`.';
 
-/** Says something to the person only; failing to say it never undoes or redoes the work. */
+/**
+ * Says something that follows no change (a refusal, an explanation) to the person only; failing
+ * to say it is logged and never undoes or redoes the work.
+ */
 async function tell(
   deps: OrderDeps,
   target: { responseUrl?: string | undefined; teamId: string; channelId: string; userId: string },
@@ -91,14 +106,18 @@ async function upsertOrder(tx: Tx, runId: string, userId: string, text: string, 
   return rows[0] as { id: string; inserted: boolean };
 }
 
-type PlaceOutcome = { kind: 'placed'; orderId: string } | { kind: 'closed' };
+type PlaceOutcome = { kind: 'placed'; orderId: string; effectId: string } | { kind: 'closed' };
 
-/** Places or replaces an order, with its event, in one transaction with the processed record. */
+/**
+ * Places or replaces an order, with its event and the run-message update it implies, in one
+ * transaction with the processed record.
+ */
 async function placeOrder(
   deps: OrderDeps,
   message: MessageOf<'block_action' | 'view_submission'>,
   context: DeliveryContext,
   order: { runId: string; text: string; provenance: Provenance },
+  notify: Notify,
 ) {
   const userId = message.userId ?? '';
   const processed = await processMessageOnce(
@@ -142,22 +161,22 @@ async function placeOrder(
           ? createMessage('order_placed', ctx, payload)
           : createMessage('order_updated', ctx, payload),
       );
-      return { kind: 'placed', orderId: saved.id };
+      const effectId = await requestRunMessageUpdate(
+        tx,
+        { id: order.runId, teamId: run.teamId, channelId: run.channelId },
+        { correlationId: message.correlationId, notify },
+      );
+      return { kind: 'placed', orderId: saved.id, effectId };
     },
   );
   return processed;
 }
 
-async function afterChange(
-  deps: OrderDeps,
-  runId: string,
-  processed: { duplicate: boolean },
-  context: DeliveryContext,
-) {
-  if (!processed.duplicate) deps.wakeOutbox();
-  // Rendered from the database, so repeating it after a redelivery is harmless.
-  await refreshRunMessage(deps.db, deps.slack, runId);
-  context.logger.info({ runId }, 'run message refreshed');
+/** After a committed change: its event goes out now, and the run message shows it. */
+async function afterChange(deps: OrderDeps, runId: string, effectId: string, context: DeliveryContext) {
+  deps.wakeOutbox();
+  await deps.effects.deliver([effectId]);
+  context.logger.info({ runId }, 'order change recorded');
 }
 
 /** "Place order": opens the modal (prefilled with the current order) well inside the trigger's 3 s. */
@@ -213,7 +232,7 @@ export async function submitOrder(
   const metadata = parseOrderModalMetadata(message.payload.privateMetadata);
   const text = (message.payload.values[`${ORDER_MODAL.blockId}.${ORDER_MODAL.actionId}`] ?? '').trim();
   const userId = message.userId ?? '';
-  if (!metadata || orderTextIssue(text)) {
+  if (!metadata || !isUuid(metadata.runId) || orderTextIssue(text)) {
     // The gateway refuses these; reaching here means a writer skipped it. Nothing to do but say so.
     context.logger.warn(
       { metadata: Boolean(metadata) },
@@ -221,17 +240,17 @@ export async function submitOrder(
     );
     return { duplicate: false };
   }
-  const processed = await placeOrder(deps, message, context, {
-    runId: metadata.runId,
-    text,
-    provenance: 'typed',
-  });
   const target = { teamId: message.teamId, channelId: metadata.channelId, userId };
-  if (!processed.duplicate && processed.result.kind === 'closed') {
-    await tell(deps, target, CLOSED_TEXT, context);
-    return processed;
-  }
-  await afterChange(deps, metadata.runId, processed, context);
+  const processed = await placeOrder(
+    deps,
+    message,
+    context,
+    { runId: metadata.runId, text, provenance: 'typed' },
+    { userId, channelId: metadata.channelId },
+  );
+  if (processed.duplicate) return processed;
+  if (processed.result.kind === 'closed') await tell(deps, target, CLOSED_TEXT, context);
+  else await afterChange(deps, metadata.runId, processed.result.effectId, context);
   return processed;
 }
 
@@ -256,16 +275,16 @@ export async function reuseLastOrder(
     );
     return { duplicate: false };
   }
-  const processed = await placeOrder(deps, message, context, {
-    runId,
-    text: preference.lastOrderText,
-    provenance: 'reused_last_order',
-  });
-  if (!processed.duplicate && processed.result.kind === 'closed') {
-    await tell(deps, target, CLOSED_TEXT, context);
-    return processed;
-  }
-  await afterChange(deps, runId, processed, context);
+  const processed = await placeOrder(
+    deps,
+    message,
+    context,
+    { runId, text: preference.lastOrderText, provenance: 'reused_last_order' },
+    notifyOf(target),
+  );
+  if (processed.duplicate) return processed;
+  if (processed.result.kind === 'closed') await tell(deps, target, CLOSED_TEXT, context);
+  else await afterChange(deps, runId, processed.result.effectId, context);
   return processed;
 }
 
@@ -301,12 +320,19 @@ export async function cancelOrder(
           { runId, orderId: order.id, userId },
         ),
       );
-      return 'cancelled' as const;
+      const effectId = await requestRunMessageUpdate(
+        tx,
+        { id: runId, teamId: run.teamId, channelId: run.channelId },
+        { correlationId: message.correlationId, notify: notifyOf(target) },
+      );
+      return { kind: 'cancelled' as const, effectId };
     },
   );
-  if (!processed.duplicate && processed.result === 'closed') await tell(deps, target, CLOSED_TEXT, context);
-  else if (!processed.duplicate && processed.result === 'nothing')
+  if (processed.duplicate) return processed;
+  const result = processed.result;
+  if (result === 'closed') await tell(deps, target, CLOSED_TEXT, context);
+  else if (result === 'nothing')
     await tell(deps, target, 'You have no order in this run to cancel.', context);
-  else await afterChange(deps, runId, processed, context);
+  else await afterChange(deps, runId, result.effectId, context);
   return processed;
 }

@@ -10,9 +10,8 @@ import { type Db, processMessageOnce, type Run } from '@coffeebuddy/db';
 import { enqueueOutbox } from '@coffeebuddy/service-kit';
 import {
   activeOrders,
-  buildRunMessage,
-  buildRunnerDm,
-  buildRunSummary,
+  type EffectDeliverer,
+  requestCloseEffects,
   type SlackActions,
 } from '@coffeebuddy/slack';
 import { selectRunner } from '../domain/fairness';
@@ -20,6 +19,7 @@ import { selectRunner } from '../domain/fairness';
 export interface CloseRunDeps {
   db: Db;
   slack: SlackActions;
+  effects: Pick<EffectDeliverer, 'deliver'>;
   wakeOutbox: () => void;
   now?: () => Date;
 }
@@ -62,9 +62,9 @@ async function mayClose(
  * "Close run". One transaction, with the processed-message record: the run row locked (orders
  * take the same lock, so a racing order is either in the snapshot or refused as late), status
  * open → closed, the runner chosen by `selectRunner` with its audit, runner stats updated, the
- * final order snapshot stored and the `run_closed` outbox event. Then the channel summary, the
- * closed run message and the runner's DM — each recorded once done, so a redelivery finishes
- * only what is missing.
+ * final order snapshot stored, the `run_closed` outbox event, and the Slack effects the close
+ * implies — the channel summary, the runner's DM, the closed run message — each delivered on its
+ * own, once (see packages/slack's run effects).
  */
 export async function closeRun(
   deps: CloseRunDeps,
@@ -93,6 +93,7 @@ export async function closeRun(
   }
 
   const now = deps.now?.() ?? new Date();
+  const notify = { userId, channelId: run.channelId, ...(responseUrl ? { responseUrl } : {}) };
   const processed = await processMessageOnce(
     deps.db,
     { ...context, messageId: message.messageId },
@@ -100,7 +101,7 @@ export async function closeRun(
       const locked = await tx.$queryRaw<
         { status: string }[]
       >`SELECT status FROM runs WHERE id = ${runId}::uuid FOR UPDATE`;
-      if (locked[0]?.status !== 'open') return 'not_open' as const;
+      if (locked[0]?.status !== 'open') return { kind: 'not_open' as const };
       const orders = await activeOrders(tx, runId);
       const participants = orders.map((o) => o.userId);
       const windowStart = new Date(now.getTime() - run.channel.fairnessWindowDays * DAY_MS);
@@ -176,94 +177,25 @@ export async function closeRun(
           },
         ),
       );
+      const effectIds = await requestCloseEffects(
+        tx,
+        { id: runId, teamId: run.teamId, channelId: run.channelId, runnerId: decision.runnerId },
+        { correlationId: message.correlationId, notify },
+      );
       context.logger.info(
         { runId, runnerId: decision.runnerId, why: decision.why, orders: orders.length },
         'run closed',
       );
-      return 'closed' as const;
+      return { kind: 'closed' as const, effectIds };
     },
   );
 
-  if (!processed.duplicate && processed.result === 'not_open') {
+  if (processed.duplicate) return processed;
+  if (processed.result.kind === 'not_open') {
     await tell(deps, responseUrl, 'This coffee run is already closed.', context);
+    return processed;
   }
-  if (!processed.duplicate && processed.result === 'closed') deps.wakeOutbox();
-  await finishClose(deps, runId, context.logger);
+  deps.wakeOutbox();
+  await deps.effects.deliver(processed.result.effectIds);
   return processed;
-}
-
-/** Posts what a closed run still lacks: the summary, the closed run message, the runner's DM. */
-export async function finishClose(
-  deps: CloseRunDeps,
-  runId: string,
-  logger: DeliveryContext['logger'],
-): Promise<void> {
-  const run = await deps.db.run.findUnique({ where: { id: runId }, include: { channel: true } });
-  if (run?.status !== 'closed') return;
-  const orders = (run.orderSnapshot as SnapshotOrder[] | null) ?? [];
-  const why = String((run.fairnessAudit as { why?: string } | null)?.why ?? '');
-  const summary = {
-    runId,
-    pickupAt: run.pickupAt,
-    pickupText: run.pickupText,
-    note: run.note,
-    runnerId: run.runnerId,
-    why,
-    orders,
-  };
-  if (!run.summaryTs) {
-    const ts = await deps.slack.postMessage(run.teamId, run.channelId, buildRunSummary(summary));
-    await deps.db.run.update({ where: { id: runId }, data: { summaryTs: ts } });
-    logger.info({ runId, ts }, 'summary posted');
-  }
-  if (run.messageTs) {
-    await deps.slack.updateMessage(
-      run.teamId,
-      run.channelId,
-      run.messageTs,
-      buildRunMessage({ ...run, runId, orders }),
-    );
-  }
-  if (run.runnerId && !run.runnerDmTs) {
-    const dm = await deps.slack.sendDm(
-      run.teamId,
-      run.runnerId,
-      buildRunnerDm(summary, {
-        enabled: run.channel.enabled,
-        reminderOffsetMinutes: run.channel.reminderOffsetMinutes,
-        lastCallEnabled: run.channel.lastCallEnabled,
-      }),
-    );
-    await deps.db.run.update({ where: { id: runId }, data: { runnerDmTs: dm.ts } });
-    logger.info({ runId, runnerId: run.runnerId }, 'runner DM sent');
-  }
-}
-
-/**
- * A poller's job: finishes closed runs whose summary or runner DM is still missing (Slack was
- * down longer than the handler waited, or the process stopped in between). Runs closed in the
- * last day only; older ones are left alone rather than surprising anyone.
- */
-export async function finishPendingCloses(
-  deps: CloseRunDeps,
-  logger: DeliveryContext['logger'],
-): Promise<number> {
-  const since = new Date((deps.now?.() ?? new Date()).getTime() - DAY_MS);
-  const pending = await deps.db.run.findMany({
-    where: {
-      status: 'closed',
-      closedAt: { gte: since },
-      OR: [{ summaryTs: null }, { runnerId: { not: null }, runnerDmTs: null }],
-    },
-    select: { id: true },
-    take: 20,
-  });
-  for (const { id } of pending) {
-    try {
-      await finishClose(deps, id, logger);
-    } catch (error) {
-      logger.warn({ runId: id, err: (error as Error).message }, 'could not finish a closed run yet');
-    }
-  }
-  return pending.length;
 }

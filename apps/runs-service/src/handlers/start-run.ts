@@ -7,12 +7,12 @@ import {
 } from '@coffeebuddy/contracts';
 import { type Db, processMessageOnce, type Run } from '@coffeebuddy/db';
 import { enqueueOutbox } from '@coffeebuddy/service-kit';
-import type { SlackActions } from '@coffeebuddy/slack';
-import { buildRunMessage } from '@coffeebuddy/slack';
+import { type EffectDeliverer, requestRunMessage, type SlackActions } from '@coffeebuddy/slack';
 
 export interface StartRunDeps {
   db: Db;
   slack: SlackActions;
+  effects: Pick<EffectDeliverer, 'deliver'>;
   /** Publishes the outbox right away instead of at the next poll. */
   wakeOutbox: () => void;
   /** A /coffee older than this is not acted on (the person has long moved on). */
@@ -20,7 +20,10 @@ export interface StartRunDeps {
   now?: () => Date;
 }
 
-/** Tells the person something; a failure to tell is logged, never a reason to redo the work. */
+/**
+ * Tells the person something that follows no change (a refusal): best effort, logged when it
+ * fails, never a reason to redo the work.
+ */
 async function tell(
   deps: StartRunDeps,
   responseUrl: string,
@@ -34,16 +37,17 @@ async function tell(
   }
 }
 
-type StartOutcome = { kind: 'created'; run: Run } | { kind: 'already_open'; run: Run } | { kind: 'disabled' };
-
-const SLACK_NOT_IN_CHANNEL = new Set(['channel_not_found', 'not_in_channel', 'is_archived']);
+type StartOutcome =
+  | { kind: 'created'; run: Run; effectId: string }
+  | { kind: 'already_open'; run: Run }
+  | { kind: 'disabled' };
 
 /**
- * `/coffee` → a run. In one transaction: the channel and user rows, the open-run check, the run
- * (open, pickup, note, correlation ID, initiator) and its `run_created` outbox event, together
- * with the processed-message record. Then the run message is posted and its ts stored; that step
- * is repeated on redelivery until it has happened, so a crash between the two never leaves a run
- * without its message.
+ * `/coffee` → a run. In one transaction, with the processed-message record: the channel and user
+ * rows, the open-run check, the run (open, pickup, note, correlation ID, initiator), its
+ * `run_created` outbox event and its run-message Slack effect. The effect is then delivered at
+ * once; if Slack refuses the message for good, the effect's rule cancels the run and tells the
+ * initiator (see packages/slack's run effects), so a channel is never left locked.
  */
 export async function startRun(
   deps: StartRunDeps,
@@ -108,66 +112,34 @@ export async function startRun(
           },
         ),
       );
-      return { kind: 'created', run };
+      const effectId = await requestRunMessage(tx, run, {
+        correlationId,
+        responseUrl: message.payload.responseUrl,
+      });
+      return { kind: 'created', run, effectId };
     },
   );
 
-  let run: Run | null;
-  if (processed.duplicate) {
-    run = await db.run.findFirst({ where: { channelId, correlationId } });
-  } else {
-    const outcome = processed.result;
-    if (outcome.kind === 'disabled') {
-      await tell(deps, message.payload.responseUrl, 'Coffee runs are turned off in this channel.', context);
-      return processed;
-    }
-    if (outcome.kind === 'already_open') {
-      context.logger.info({ runId: outcome.run.id }, 'a run is already open in this channel');
-      await tell(
-        deps,
-        message.payload.responseUrl,
-        `There's already a coffee run open here, started by <@${outcome.run.initiatorId}>` +
-          `${outcome.run.pickupText ? ` (pickup ${outcome.run.pickupText})` : ''}. ` +
-          'Order on its message, or close it before starting a new one.',
-        context,
-      );
-      return processed;
-    }
-    deps.wakeOutbox();
-    run = outcome.run;
-    context.logger.info({ runId: run.id }, 'run created');
+  if (processed.duplicate) return processed;
+  const outcome = processed.result;
+  if (outcome.kind === 'disabled') {
+    await tell(deps, message.payload.responseUrl, 'Coffee runs are turned off in this channel.', context);
+    return processed;
   }
-  if (run && run.messageTs === null && run.status === 'open')
-    await postRunMessage(deps, run, message.payload.responseUrl, context);
+  if (outcome.kind === 'already_open') {
+    context.logger.info({ runId: outcome.run.id }, 'a run is already open in this channel');
+    await tell(
+      deps,
+      message.payload.responseUrl,
+      `There's already a coffee run open here, started by <@${outcome.run.initiatorId}>` +
+        `${outcome.run.pickupText ? ` (pickup ${outcome.run.pickupText})` : ''}. ` +
+        'Order on its message, or close it before starting a new one.',
+      context,
+    );
+    return processed;
+  }
+  deps.wakeOutbox();
+  context.logger.info({ runId: outcome.run.id }, 'run created');
+  await deps.effects.deliver([outcome.effectId]);
   return processed;
-}
-
-async function postRunMessage(
-  deps: StartRunDeps,
-  run: Run,
-  responseUrl: string,
-  context: DeliveryContext,
-): Promise<void> {
-  const rendered = buildRunMessage({ ...run, runId: run.id, orders: [] });
-  let ts: string;
-  try {
-    ts = await deps.slack.postMessage(run.teamId, run.channelId, rendered);
-  } catch (error) {
-    const slackError = (error as { data?: { error?: string } }).data?.error;
-    if (slackError && SLACK_NOT_IN_CHANNEL.has(slackError)) {
-      // Nobody could see or close this run: cancel it and tell the person why.
-      await deps.db.run.update({ where: { id: run.id }, data: { status: 'cancelled' } });
-      context.logger.warn({ runId: run.id, slackError }, 'cannot post in the channel; run cancelled');
-      await tell(
-        deps,
-        responseUrl,
-        "I can't post in this channel yet — invite me with `/invite @CoffeeBuddy`, then run `/coffee` again.",
-        context,
-      );
-      return;
-    }
-    throw error;
-  }
-  await deps.db.run.updateMany({ where: { id: run.id, messageTs: null }, data: { messageTs: ts } });
-  context.logger.info({ runId: run.id, ts }, 'run message posted');
 }

@@ -35,6 +35,19 @@ export const RunClosed = Closed(
   { title: 'RunClosed' },
 );
 
+/** A run ended without closing: its message could not be posted, or someone cancelled it. */
+export const RunCancelled = Closed(
+  {
+    runId: RunId,
+    channelId: SlackChannelId,
+    /** Why, as a stable code: e.g. the Slack error that refused the run message. */
+    reason: Type.String({ minLength: 1, maxLength: 128 }),
+    /** Who cancelled it; null when the system did. */
+    cancelledById: Nullable(SlackUserId),
+  },
+  { title: 'RunCancelled' },
+);
+
 const Provenance = Type.Union([Type.Literal('typed'), Type.Literal('reused_last_order')]);
 
 export const OrderPlaced = Closed(
