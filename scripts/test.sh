@@ -33,6 +33,11 @@ echo "[test] lint"
 pnpm lint
 echo "[test] typecheck"
 pnpm typecheck
+# Deploy checks (tests/deploy) call the real tools: helm, actionlint, hadolint, docker compose,
+# kubernetes-validate, built or installed once into the cache by infra/tools/install.sh.
+echo "[test] deploy tools"
+bash infra/tools/install.sh
+export COFFEEBUDDY_TOOLS="${COFFEEBUDDY_TOOLS:-${COFFEEBUDDY_CACHE:-$HOME/.cache/coffeebuddy}/tools}"
 echo "[test] tests (real PostgreSQL at ${DATABASE_URL##*@}, Kafka at $KAFKA_BROKERS, registry at $SCHEMA_REGISTRY_URL)"
 export COFFEEBUDDY_TEST_RESULTS="$root/.local/test-results"
 rm -rf "$COFFEEBUDDY_TEST_RESULTS"

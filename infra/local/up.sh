@@ -28,5 +28,7 @@ fi
   echo "DATABASE_URL=$(bash "$here/postgres.sh" url)"
   echo "KAFKA_BROKERS=$(bash "$here/kafka.sh" brokers)"
   echo "SCHEMA_REGISTRY_URL=$(bash "$here/registry.sh" url)"
+  # The local broker's SCRAM and SCRAM-over-TLS listeners, for the ACL tests (none when external).
+  bash "$here/kafka.sh" sasl-env
 } >"$state/env"
 echo "[infra] up; addresses written to $state/env"

@@ -92,6 +92,7 @@ export function reminderEffectKinds(options: {
       const late = payload.arrivedLate || lateByMs > LATE_AFTER_MS;
       await enqueueOutbox(
         tx,
+        'reminder-worker',
         TOPICS.reminderEvents,
         createMessage('reminder_sent', contextOf(effect), {
           runId: effect.runId ?? '',
@@ -109,6 +110,7 @@ export function reminderEffectKinds(options: {
       const payload = payloadOf(effect);
       await enqueueOutbox(
         tx,
+        'reminder-worker',
         TOPICS.reminderEvents,
         createMessage('reminder_failed', contextOf(effect), {
           runId: effect.runId ?? '',

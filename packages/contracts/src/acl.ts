@@ -1,3 +1,11 @@
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  type Admin,
+  type AclEntry as KafkaAclEntry,
+  ResourcePatternTypes,
+} from 'kafkajs';
 import { type AnyTopicName, deadLetterTopicFor, TOPICS } from './topics';
 
 /**
@@ -114,4 +122,78 @@ export function aclCommands(bootstrap = '$BOOTSTRAP'): string[] {
           : '--cluster';
     return `kafka-acls.sh --bootstrap-server ${bootstrap} --add --allow-principal ${e.principal} --operation ${e.operation} ${resource}`;
   });
+}
+
+const RESOURCE_TYPE: Record<AclEntry['resourceType'], AclResourceTypes> = {
+  TOPIC: AclResourceTypes.TOPIC,
+  GROUP: AclResourceTypes.GROUP,
+  CLUSTER: AclResourceTypes.CLUSTER,
+};
+
+const toKafkaAcl = (e: AclEntry): KafkaAclEntry => ({
+  principal: e.principal,
+  host: '*',
+  resourceType: RESOURCE_TYPE[e.resourceType],
+  resourceName: e.resourceName,
+  resourcePatternType: ResourcePatternTypes.LITERAL,
+  operation: AclOperationTypes[e.operation],
+  permissionType: AclPermissionTypes.ALLOW,
+});
+
+const bindingKey = (a: KafkaAclEntry) =>
+  [
+    a.principal,
+    a.host,
+    a.resourceType,
+    a.resourceName,
+    a.resourcePatternType,
+    a.operation,
+    a.permissionType,
+  ].join('|');
+
+export interface AclSyncReport {
+  /** Bindings of `aclEntries()` that were missing and were created. */
+  created: number;
+  /** Bindings the service principals had that `aclEntries()` does not list, and were deleted. */
+  deleted: KafkaAclEntry[];
+  /** Bindings already in place. */
+  unchanged: number;
+}
+
+/**
+ * Makes the cluster's ACLs of the service principals exactly `aclEntries()`: missing bindings
+ * are created, any other binding of those principals (a grant removed from SERVICE_ACCESS, a hand-
+ * made one) is deleted; other principals' ACLs are left alone. Idempotent. Needs a principal
+ * with ALTER and DESCRIBE on the cluster (the platform team's, or the local broker's admin).
+ * Kafka semantics: KIP-140 (CreateAcls/DeleteAcls/DescribeAcls); a binding is principal + host +
+ * resource + pattern + operation + permission.
+ */
+export async function syncAcls(admin: Admin): Promise<AclSyncReport> {
+  const wanted = new Map(aclEntries().map((e) => [bindingKey(toKafkaAcl(e)), toKafkaAcl(e)]));
+  const existing = new Map<string, KafkaAclEntry>();
+  for (const service of SERVICES) {
+    const { resources } = await admin.describeAcls({
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      principal: principalFor(service),
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    });
+    for (const resource of resources) {
+      for (const acl of resource.acls) {
+        const binding: KafkaAclEntry = {
+          ...acl,
+          resourceType: resource.resourceType,
+          resourceName: resource.resourceName,
+          resourcePatternType: resource.resourcePatternType,
+        };
+        existing.set(bindingKey(binding), binding);
+      }
+    }
+  }
+  const missing = [...wanted].filter(([key]) => !existing.has(key)).map(([, acl]) => acl);
+  const extra = [...existing].filter(([key]) => !wanted.has(key)).map(([, acl]) => acl);
+  if (missing.length > 0) await admin.createAcls({ acl: missing });
+  if (extra.length > 0) await admin.deleteAcls({ filters: extra });
+  return { created: missing.length, deleted: extra, unchanged: wanted.size - missing.length };
 }

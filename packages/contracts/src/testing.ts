@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { Kafka } from 'kafkajs';
 import pino, { type Logger } from 'pino';
+import { principalFor, type ServiceName } from './acl';
 import { type KafkaConfig, loadKafkaConfig } from './kafka';
 
 /**
@@ -79,3 +81,66 @@ export function capturingLogger(level = 'debug'): { logger: Logger; lines: Recor
 /** A Slack-looking ID unique to a test, so tests never see each other's messages. */
 export const uniqueSlackId = (prefix: 'C' | 'U' | 'T'): string =>
   `${prefix}${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
+
+/** The local broker's authenticated listeners and its service principals' SCRAM passwords. */
+export interface SaslTestSetup {
+  /** SASL_PLAINTEXT (SCRAM) listener, host:port. */
+  brokers: string;
+  /** SASL_SSL (SCRAM over TLS) listener, host:port. */
+  sslBrokers: string;
+  /** PEM of the CA that signed the SSL listener's certificate. */
+  caFile: string;
+  /** SCRAM password per user name (`coffeebuddy-<service>`). */
+  passwords: Map<string, string>;
+}
+
+/**
+ * Reads what infra/local/kafka.sh exports through .local/env (COFFEEBUDDY_KAFKA_SASL_BROKERS,
+ * _SASL_SSL_BROKERS, _SCRAM_USERS, _CA_FILE). Throws, saying what is missing, when the tests
+ * run against a broker without them (an external KAFKA_BROKERS).
+ */
+export function saslTestSetup(): SaslTestSetup {
+  const env = process.env;
+  const brokers = env.COFFEEBUDDY_KAFKA_SASL_BROKERS;
+  const sslBrokers = env.COFFEEBUDDY_KAFKA_SASL_SSL_BROKERS;
+  const usersFile = env.COFFEEBUDDY_KAFKA_SCRAM_USERS;
+  const caFile = env.COFFEEBUDDY_KAFKA_CA_FILE;
+  if (!brokers || !sslBrokers || !usersFile || !caFile) {
+    throw new Error(
+      "The Kafka ACL tests need the local broker's SCRAM listeners: COFFEEBUDDY_KAFKA_SASL_BROKERS, " +
+        '_SASL_SSL_BROKERS, _SCRAM_USERS and _CA_FILE are written to .local/env by infra/local/up.sh ' +
+        '(`bash infra/local/kafka.sh sasl-env`); run the tests through `pnpm test:all`.',
+    );
+  }
+  const passwords = new Map<string, string>();
+  for (const line of readFileSync(usersFile, 'utf8').split('\n')) {
+    const at = line.indexOf('=');
+    if (at > 0) passwords.set(line.slice(0, at), line.slice(at + 1));
+  }
+  return { brokers, sslBrokers, caFile, passwords };
+}
+
+/**
+ * The environment a service's process gets to authenticate as its own principal on the local
+ * broker's SCRAM listener (TLS one with `ssl`), as the Helm charts set it in a cluster.
+ */
+export function serviceKafkaEnv(
+  setup: SaslTestSetup,
+  service: ServiceName,
+  options: { mechanism?: 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; ssl?: boolean } = {},
+): Record<string, string> {
+  const username = principalFor(service).replace(/^User:/, '');
+  const password = setup.passwords.get(username);
+  if (password === undefined)
+    throw new Error(
+      `no SCRAM user ${username} on the local broker: add it to SCRAM_USERS in infra/local/kafka.sh`,
+    );
+  return {
+    KAFKA_BROKERS: options.ssl ? setup.sslBrokers : setup.brokers,
+    SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? '',
+    KAFKA_SASL_MECHANISM: options.mechanism ?? 'SCRAM-SHA-512',
+    KAFKA_SASL_USERNAME: username,
+    KAFKA_SASL_PASSWORD: password,
+    ...(options.ssl ? { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: setup.caFile } : {}),
+  };
+}

@@ -3,6 +3,8 @@ import {
   ContractError,
   isTransientError,
   type MessageProducer,
+  SERVICE_ACCESS,
+  type ServiceName,
   type TopicName,
 } from '@coffeebuddy/contracts';
 import { type Db, type Tx, withTransaction } from '@coffeebuddy/db';
@@ -15,10 +17,31 @@ import type { PollerDefinition } from './worker';
  * marks each once the broker has it. A crash between publishing and marking republishes the event with the same message
  * ID, which consumers' processed-message check drops — so the change and its event are atomic
  * and the event is effectively delivered once.
+ *
+ * Each event belongs to the service that wrote it (`owner`): only that service's relay publishes
+ * it, as that service's Kafka principal. Throws ContractError TOPIC_NOT_ALLOWED when `owner` may
+ * not write `topic` (SERVICE_ACCESS, ACL.md): its relay could never publish the event.
  */
-export async function enqueueOutbox(tx: Tx, topic: TopicName, message: AnyMessage): Promise<void> {
+export async function enqueueOutbox(
+  tx: Tx,
+  owner: ServiceName,
+  topic: TopicName,
+  message: AnyMessage,
+): Promise<void> {
+  if (!SERVICE_ACCESS[owner].produces.includes(topic)) {
+    throw new ContractError(
+      'TOPIC_NOT_ALLOWED',
+      `${owner} may not write ${topic} (packages/contracts ACL.md), so its outbox cannot hold ${message.type}`,
+    );
+  }
   await tx.outboxEvent.create({
-    data: { topic, key: message.channelId, message: message as object, correlationId: message.correlationId },
+    data: {
+      owner,
+      topic,
+      key: message.channelId,
+      message: message as object,
+      correlationId: message.correlationId,
+    },
   });
 }
 
@@ -31,17 +54,21 @@ interface OutboxRow {
 
 /** After this many failed attempts an event is left for an operator (it keeps its last_error). */
 export const OUTBOX_MAX_ATTEMPTS = 10;
-/** Only one relay publishes at a time (all services share the table): events keep their order. */
+/** One relay per owner publishes at a time (replicas share the table): events keep their order. */
 const RELAY_LOCK_KEY = 0x0c0ffee;
 
 /**
- * Publishes up to `batchSize` pending events in sequence order; returns how many were published.
- * Each event is marked as soon as the broker has it. An event that cannot be published (invalid
- * for the current schema, say) is counted and skipped after OUTBOX_MAX_ATTEMPTS, so it never
- * blocks the ones behind it; a broker that is down stops the batch until the next run.
+ * Publishes up to `batchSize` pending events of `owner` in sequence order; returns how many were
+ * published. Each event is marked as soon as the broker has it. An event that cannot be published
+ * (invalid for the current schema, say) is counted and skipped after OUTBOX_MAX_ATTEMPTS, so it
+ * never blocks the ones behind it; a broker that is down stops the batch until the next run. An
+ * event waits while another owner's earlier event for the same topic and key is pending, so a
+ * channel's events stay in order across services (runs-service and orders-service both write
+ * the run events).
  */
 export async function relayOutboxOnce(
   db: Db,
+  owner: string,
   producer: MessageProducer,
   logger: Logger,
   batchSize = 50,
@@ -51,12 +78,16 @@ export async function relayOutboxOnce(
     async (tx) => {
       const [lock] = await tx.$queryRaw<
         { locked: boolean }[]
-      >`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS locked`;
-      if (!lock?.locked) return 0; // another relay is publishing right now
+      >`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}::int, hashtext(${owner})) AS locked`;
+      if (!lock?.locked) return 0; // another replica's relay is publishing right now
       const rows = await tx.$queryRaw<OutboxRow[]>`
-        SELECT id, topic, message, attempts FROM outbox_events
-         WHERE published_at IS NULL AND attempts < ${OUTBOX_MAX_ATTEMPTS}
-         ORDER BY seq LIMIT ${batchSize}`;
+        SELECT e.id, e.topic, e.message, e.attempts FROM outbox_events e
+         WHERE e.owner = ${owner} AND e.published_at IS NULL AND e.attempts < ${OUTBOX_MAX_ATTEMPTS}
+           AND NOT EXISTS (
+             SELECT 1 FROM outbox_events o
+              WHERE o.published_at IS NULL AND o.attempts < ${OUTBOX_MAX_ATTEMPTS}
+                AND o.topic = e.topic AND o.key = e.key AND o.seq < e.seq AND o.owner <> e.owner)
+         ORDER BY e.seq LIMIT ${batchSize}`;
       let published = 0;
       for (const row of rows) {
         try {
@@ -99,13 +130,14 @@ export async function relayOutboxOnce(
 /** The relay as a worker poller. Wake it with `worker.wake(OUTBOX_RELAY)` right after a commit. */
 export const OUTBOX_RELAY = 'outbox-relay';
 
-export function outboxRelayPoller(db: Db, intervalMs = 250): PollerDefinition {
+/** The relay of `owner`'s events as a worker poller. */
+export function outboxRelayPoller(db: Db, owner: string, intervalMs = 250): PollerDefinition {
   return {
     name: OUTBOX_RELAY,
     intervalMs,
     run: async (logger, { producer }) => {
       // Drain everything pending before sleeping.
-      while ((await relayOutboxOnce(db, producer, logger)) > 0) {}
+      while ((await relayOutboxOnce(db, owner, producer, logger)) > 0) {}
     },
   };
 }

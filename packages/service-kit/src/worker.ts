@@ -59,7 +59,7 @@ export interface WorkerOptions {
   pollers?: PollerDefinition[];
   /**
    * The service's database: adds a `database` readiness check and the transactional outbox relay
-   * (poller `OUTBOX_RELAY`, every `outboxIntervalMs`, default 250 ms).
+   * of the events `service` owns (poller `OUTBOX_RELAY`, every `outboxIntervalMs`, default 250 ms).
    */
   database?: { db: Db; outboxIntervalMs?: number };
   /** Extra readiness checks. */
@@ -129,7 +129,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   // Pollers: each runs, waits its interval, runs again; stop() waits for a run in progress.
   let stopping = false;
   const pollers = [
-    ...(database ? [outboxRelayPoller(database.db, database.outboxIntervalMs)] : []),
+    ...(database ? [outboxRelayPoller(database.db, options.service, database.outboxIntervalMs)] : []),
     ...(options.pollers ?? []),
   ];
   const pollerLoops = pollers.map((poller) => {

@@ -155,6 +155,7 @@ async function placeOrder(
       };
       await enqueueOutbox(
         tx,
+        'orders-service',
         TOPICS.runEvents,
         saved.inserted
           ? createMessage('order_placed', ctx, payload)
@@ -311,6 +312,7 @@ export async function cancelOrder(
       if (!order) return 'nothing' as const;
       await enqueueOutbox(
         tx,
+        'orders-service',
         TOPICS.runEvents,
         createMessage(
           'order_cancelled',

@@ -163,6 +163,7 @@ export async function closeRun(
       }
       await enqueueOutbox(
         tx,
+        'runs-service',
         TOPICS.runEvents,
         createMessage(
           'run_closed',

@@ -36,6 +36,7 @@ export async function scheduleReminders(tx: Tx, runId: string): Promise<number> 
     // The run's own correlation ID: every reminder outcome traces back to the /coffee that started it.
     await enqueueOutbox(
       tx,
+      'runs-service',
       TOPICS.reminderEvents,
       createMessage(
         'reminder_scheduled',

@@ -99,6 +99,7 @@ export async function startRun(
       });
       await enqueueOutbox(
         tx,
+        'runs-service',
         TOPICS.runEvents,
         createMessage(
           'run_created',

@@ -271,8 +271,11 @@ const runMessage: EffectKind = {
     const run = cancelled[0];
     if (!run) return;
     await cancelPendingEffects(tx, run.id, [RUN_EFFECTS.runMessageUpdate]);
+    // A run's lifecycle events are runs-service's to publish, whichever service's deliverer
+    // recorded the failure (both may write the run events; ACL.md).
     await enqueueOutbox(
       tx,
+      'runs-service',
       TOPICS.runEvents,
       createMessage(
         'run_cancelled',
