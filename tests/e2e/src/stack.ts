@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
-import { createKafka, provisionTopics, TOPICS } from '@coffeebuddy/contracts';
+import { createKafka, provisionTopics, SERVICE_ACCESS } from '@coffeebuddy/contracts';
 import { kafkaTestConfig, startGroupAtEnd, uniqueGroup } from '@coffeebuddy/contracts/testing';
 import { createTestDatabase, type TestDatabase } from '@coffeebuddy/db/testing';
 import {
@@ -140,11 +140,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await provisionTopics(admin, 'local');
   await admin.disconnect();
   const consumerGroup = uniqueGroup('e2e-runs');
-  await startGroupAtEnd(kafka, consumerGroup, [TOPICS.runCommands]);
+  // Every topic each service consumes (SERVICE_ACCESS): a group of its own sees only this stack's messages.
+  await startGroupAtEnd(kafka, consumerGroup, [...SERVICE_ACCESS['runs-service'].consumes]);
   const ordersGroup = uniqueGroup('e2e-orders');
-  await startGroupAtEnd(kafka, ordersGroup, [TOPICS.orderCommands]);
+  await startGroupAtEnd(kafka, ordersGroup, [...SERVICE_ACCESS['orders-service'].consumes]);
   const remindersGroup = uniqueGroup('e2e-reminders');
-  await startGroupAtEnd(kafka, remindersGroup, [TOPICS.reminderEvents]);
+  await startGroupAtEnd(kafka, remindersGroup, [...SERVICE_ACCESS['reminder-worker'].consumes]);
 
   const botToken = `xoxb-1000000000001-${randomBytes(6).toString('hex')}`;
   const emulator = createSlackEmulator({ botToken });
