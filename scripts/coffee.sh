@@ -2,7 +2,8 @@
 # Try CoffeeBuddy without a Slack workspace: sends a signed slash command to the local gateway
 # (as the Slack emulator would) and prints what came back and what was posted.
 #
-#   bash scripts/coffee.sh 10:30 oat flat whites          # /coffee 10:30 oat flat whites in #coffee (C0001)
+#   bash scripts/coffee.sh in 20m oat flat whites         # /coffee in 20m oat flat whites in #coffee (C0001)
+#   bash scripts/coffee.sh --user U0002 'in 1h M&S run <3 with @ada'   # typed text, escaped as Slack does
 #   bash scripts/coffee.sh --channel C0002 --user U0002 help
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

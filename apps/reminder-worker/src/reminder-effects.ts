@@ -82,7 +82,7 @@ export function reminderEffectKinds(options: {
         call: 'post',
         channel: decision.runnerId ?? '',
         dm: true,
-        messages: [buildRunnerReminder({ ...run, pickupAt: run.pickupAt, orders }, now)],
+        messages: buildRunnerReminder({ ...run, pickupAt: run.pickupAt, orders }, now),
       };
     },
     async onSent(tx, effect) {

@@ -8,7 +8,7 @@ export * from './envelope';
 export * from './errors';
 export * from './kafka';
 export * from './kafka-metrics';
-export { ORDER_TEXT_MAX_LENGTH } from './messages/common';
+export { NOTE_MAX_LENGTH, ORDER_TEXT_MAX_LENGTH } from './messages/common';
 export * from './producer';
 export * from './registry';
 export * from './topics';

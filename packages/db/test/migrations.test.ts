@@ -224,3 +224,45 @@ describe('migration runner safety', () => {
     }
   });
 });
+
+describe('20261203000000_run_note_parts', () => {
+  it('turns notes stored as Slack sent them into what the person typed, escaped never', async () => {
+    const db = await createTestDatabase();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cb-migrations-'));
+    const name = '20261203000000_run_note_parts';
+    try {
+      for (const migration of readMigrations().filter((m) => m.name < name)) {
+        cpSync(path.join(DEFAULT_MIGRATIONS_DIR, migration.name), path.join(dir, migration.name), {
+          recursive: true,
+        });
+      }
+      cpSync(path.join(DEFAULT_MIGRATIONS_DIR, 'migration_lock.toml'), path.join(dir, 'migration_lock.toml'));
+      await migrate(db.config, { migrationsDir: dir });
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      await client.query("INSERT INTO channels (id, team_id) VALUES ('C0001', 'T0001')");
+      await client.query("INSERT INTO users (id, team_id) VALUES ('U0001', 'T0001')");
+      const notes = ['M&amp;S run &lt;3', 'a &amp;lt; b &amp;amp; c', 'oat flat whites', null];
+      for (const [i, note] of notes.entries()) {
+        await client.query(
+          `INSERT INTO runs (channel_id, team_id, initiator_id, status, note, correlation_id)
+           VALUES ('C0001', 'T0001', 'U0001', $1::run_status, $2, $3)`,
+          [i === 0 ? 'open' : 'closed', note, `corr-${i}`],
+        );
+      }
+      cpSync(path.join(DEFAULT_MIGRATIONS_DIR, name), path.join(dir, name), { recursive: true });
+      await migrate(db.config, { migrationsDir: dir });
+      const { rows } = await client.query('SELECT note, note_parts FROM runs ORDER BY correlation_id');
+      await client.end();
+      expect(rows).toEqual([
+        { note: 'M&S run <3', note_parts: null },
+        { note: 'a &lt; b &amp; c', note_parts: null },
+        { note: 'oat flat whites', note_parts: null },
+        { note: null, note_parts: null },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
+    }
+  });
+});

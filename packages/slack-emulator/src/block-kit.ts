@@ -138,6 +138,16 @@ function checkText(
   }
   if (value.text.length === 0) problems.add(`${pointer}/text`, 'must be more than 0 characters');
   problems.maxLength(value.text, limit, `${pointer}/text`);
+  if (!isWellFormed(value.text)) problems.add(`${pointer}/text`, 'must be valid UTF-8');
+}
+
+/**
+ * Whether text can be sent as UTF-8 at all: half of a surrogate pair (what cutting a string in
+ * the middle of an emoji leaves) cannot. Slack: "all messages must use UTF-8 encoding"
+ * (docs.slack.dev, "Formatting text"); how Slack words the refusal is our guess.
+ */
+function isWellFormed(text: string): boolean {
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
 }
 
 function checkOptions(options: unknown, pointer: string, problems: ProblemList, limit: number): void {
@@ -412,6 +422,13 @@ export function checkMessage(message: {
       problems: [
         { pointer: '/text', message: `must be less than ${BLOCK_LIMITS.messageText + 1} characters` },
       ],
+    };
+  }
+  if (typeof message.text === 'string' && !isWellFormed(message.text)) {
+    return {
+      ok: false,
+      error: 'invalid_blocks',
+      problems: [{ pointer: '/text', message: 'must be valid UTF-8' }],
     };
   }
   if (message.blocks !== undefined) {

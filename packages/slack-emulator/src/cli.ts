@@ -6,6 +6,7 @@
 // Reads GATEWAY_URL (default http://127.0.0.1:3000), SLACK_SIGNING_SECRET and
 // SLACK_EMULATOR_URL (default http://127.0.0.1:3999) from the environment.
 import { createSlackDriver } from './driver';
+import { type Names, showMrkdwn } from './terminal-text';
 import type { StoredMessage } from './web-api';
 
 function option(args: string[], name: string, fallback: string): string {
@@ -34,8 +35,7 @@ function render(blocks: unknown[]): string[] {
     }
     for (const field of block.fields ?? []) lines.push(String(field.text));
   }
-  // Slack shows <!date^…|fallback> in the reader's timezone; a terminal shows the fallback.
-  return lines.map((line) => line.replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, '$1'));
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -59,9 +59,17 @@ async function main(): Promise<void> {
   const since = Date.now() / 1000;
   console.log(`→ ${command} ${text}   (as ${userId} in ${channelId})`);
   const answer = await driver.slashCommand({ command, text, userId, channelId });
+  const state = (await (await fetch(`${emulatorUrl}/_emulator/state`)).json()) as {
+    users: { id: string; name: string }[];
+    channels: { id: string; name: string }[];
+  };
+  const names: Names = {
+    users: new Map(state.users.map((u) => [u.id, u.name])),
+    channels: new Map(state.channels.map((c) => [c.id, c.name])),
+  };
   const body = answer.body as { text?: string } | string;
   console.log(
-    `← HTTP ${answer.status} in ${answer.latencyMs.toFixed(0)} ms${typeof body === 'object' && body?.text ? `: ${body.text}` : ''}`,
+    `← HTTP ${answer.status} in ${answer.latencyMs.toFixed(0)} ms${typeof body === 'object' && body?.text ? `: ${showMrkdwn(body.text, names)}` : ''}`,
   );
   await new Promise((resolve) => setTimeout(resolve, waitSeconds * 1000));
   const response = await fetch(`${emulatorUrl}/_emulator/messages?channel=${encodeURIComponent(channelId)}`);
@@ -72,7 +80,7 @@ async function main(): Promise<void> {
     const who = message.ephemeral ? `only visible to ${message.visible_to}` : 'in channel';
     console.log(`\n# ${channelId} — ${message.via}, ${who}, ts ${message.ts}`);
     for (const line of message.blocks.length ? render(message.blocks) : [message.text])
-      console.log(`  ${line}`);
+      console.log(`  ${showMrkdwn(line, names)}`);
   }
 }
 

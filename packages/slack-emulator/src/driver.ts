@@ -63,7 +63,13 @@ export interface DriverResponse {
 
 export interface SlashCommandInput {
   command?: string;
+  /**
+   * What the person typed after the command. It is sent as Slack sends it for a command with
+   * "Escape channels, users, and links" on (see `slackCommandText`).
+   */
   text?: string;
+  /** Sends exactly this as `text` instead (Slack's wire form), for sequences a composer cannot make. */
+  sentText?: string;
   userId: string;
   channelId: string;
   teamId?: string;
@@ -134,6 +140,44 @@ interface EmulatorLink {
   channel(channelId: string): Promise<{ name: string; isIm: boolean; isPrivate: boolean } | undefined>;
   message(channelId: string, ts: string): Promise<StoredMessage | undefined>;
   view(viewId: string): Promise<Record<string, unknown> | undefined>;
+  /** Everyone and every channel, for turning typed @names and #channels into Slack's sequences. */
+  directory(): Promise<Directory>;
+}
+
+/** Who and what a typed `@name` or `#name` can refer to. */
+export interface Directory {
+  users: Array<{ id: string; name: string }>;
+  channels: Array<{ id: string; name: string }>;
+}
+
+const BROADCAST_WORDS = new Set(['here', 'channel', 'everyone']);
+
+/**
+ * Text as a person typed it in Slack's composer → the `text` Slack sends the app for a slash
+ * command with "Escape channels, users, and links sent to your app" on (manifest
+ * `should_escape: true`): `&`, `<`, `>` escaped as `&amp;`, `&lt;`, `&gt;`; `@here`, `@channel`,
+ * `@everyone` as `<!here>`…; `@name` of a member as `<@U…|name>`; `#name` of a channel as
+ * `<#C…|name>`; URLs as `<https://…>`. Modal input is never changed this way: Slack sends it
+ * exactly as typed. (docs.slack.dev, "Implementing slash commands" and "Formatting text".)
+ */
+export function slackCommandText(typed: string, directory: Directory): string {
+  const escaped = typed.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return escaped.replace(
+    /(^|\s)(@[\w.-]+|#[\w-]+|https?:\/\/[^\s]+?)(?=[.,!?;:)]*(?:\s|$))/g,
+    (whole, space: string, token: string) => {
+      const name = token.slice(1);
+      if (token.startsWith('@')) {
+        if (BROADCAST_WORDS.has(name)) return `${space}<!${name}>`;
+        const user = directory.users.find((u) => u.name === name);
+        return user ? `${space}<@${user.id}|${user.name}>` : whole;
+      }
+      if (token.startsWith('#')) {
+        const channel = directory.channels.find((c) => c.name === name);
+        return channel ? `${space}<#${channel.id}|${channel.name}>` : whole;
+      }
+      return `${space}<${token}>`;
+    },
+  );
 }
 
 function inProcessLink(emulator: SlackEmulator): EmulatorLink {
@@ -150,6 +194,10 @@ function inProcessLink(emulator: SlackEmulator): EmulatorLink {
     },
     message: async (channelId, ts) => state.messages.find((m) => m.channel === channelId && m.ts === ts),
     view: async (viewId) => state.views.get(viewId)?.view,
+    directory: async () => ({
+      users: [...state.users.values()].map((u) => ({ id: u.id, name: u.name })),
+      channels: [...state.channels.values()].map((c) => ({ id: c.id, name: c.name })),
+    }),
   };
 }
 
@@ -188,6 +236,13 @@ function remoteLink(baseUrl: string): EmulatorLink {
         )
       ).messages.find((m) => m.ts === ts),
     view: async (viewId) => (await state()).views.find((v) => v.view.id === viewId)?.view,
+    directory: async () => {
+      const { users, channels } = await state();
+      return {
+        users: users.map((u) => ({ id: u.id, name: u.name })),
+        channels: channels.map((c) => ({ id: c.id, name: c.name })),
+      };
+    },
   };
 }
 
@@ -372,7 +427,7 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
         user_id: input.userId,
         user_name: input.userName ?? (await link.userName(input.userId)) ?? input.userId,
         command: input.command ?? '/coffee',
-        text: input.text ?? '',
+        text: input.sentText ?? slackCommandText(input.text ?? '', await link.directory()),
         api_app_id: apiAppId,
         is_enterprise_install: 'false',
         response_url: responseUrl,

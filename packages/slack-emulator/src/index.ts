@@ -24,6 +24,7 @@ export { type EmulatorConfig, EmulatorConfigError, loadConfig } from './config';
 export {
   type BlockActionInput,
   createSlackDriver,
+  type Directory,
   type DriverResponse,
   type EventOptions,
   type SendOptions,
@@ -31,6 +32,7 @@ export {
   type SlackDriver,
   type SlackDriverOptions,
   type SlashCommandInput,
+  slackCommandText,
   type ViewStateValue,
   type ViewSubmissionInput,
 } from './driver';

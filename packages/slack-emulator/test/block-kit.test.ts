@@ -13,6 +13,17 @@ const modal = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+describe('text that cannot be UTF-8', () => {
+  it('refuses half of a surrogate pair, as cutting an emoji in two leaves it', () => {
+    const cut = '🧋'.slice(0, 1);
+    expect(checkBlocks([section(`ok 🧋`)], 'message')).toEqual([]);
+    expect(checkBlocks([section(`cut ${cut}`)], 'message')).toEqual([
+      { pointer: '/blocks/0/text/text', message: 'must be valid UTF-8' },
+    ]);
+    expect(checkMessage({ text: `cut ${cut}` })).toMatchObject({ ok: false, error: 'invalid_blocks' });
+  });
+});
+
 describe('checkBlocks', () => {
   it('accepts a realistic run message', () => {
     const blocks = [

@@ -193,6 +193,27 @@ describe('slash commands', () => {
     expect(fields.trigger_id).toMatch(/^\d+\.\d+\.[0-9a-f]+$/);
   });
 
+  it.each([
+    ['M&S run <3', 'M&amp;S run &lt;3'],
+    ['a &amp; b', 'a &amp;amp; b'],
+    ['with @grace and @nobody in #coffee', 'with <@U0002|grace> and @nobody in <#C0001|coffee>'],
+    ['@here @channel @everyone!', '<!here> <!channel> <!everyone>!'],
+    ['menu https://blue.door/m?a=1&b=2, thanks', 'menu <https://blue.door/m?a=1&amp;b=2>, thanks'],
+    ['email@grace.example', 'email@grace.example'],
+  ])('sends typed %j as Slack does: %j', async (typed, sent) => {
+    await driver.slashCommand({ text: typed, userId: 'U0003', channelId: 'C0001' });
+    expect(lastForm().text).toBe(sent);
+  });
+
+  it('sends sentText exactly, for sequences a composer cannot make', async () => {
+    await driver.slashCommand({
+      sentText: '<!subteam^S0614TZR7|@baristas>',
+      userId: 'U0003',
+      channelId: 'C0001',
+    });
+    expect(lastForm().text).toBe('<!subteam^S0614TZR7|@baristas>');
+  });
+
   it('hands over a trigger the app can exchange for a modal', async () => {
     const response = await driver.slashCommand({ text: 'modal', userId: 'U0003', channelId: 'C0001' });
     expect(response.status).toBe(200);
@@ -472,6 +493,9 @@ describe('a driver talking to an emulator over HTTP', () => {
     const response = await remote.slashCommand({ text: 'modal', userId: 'U0003', channelId: 'C0001' });
     expect(response.status).toBe(200);
     expect(lastForm()).toMatchObject({ user_name: 'alan', channel_name: 'coffee' });
+    await remote.slashCommand({ text: '@ada & #general', userId: 'U0003', channelId: 'C0001' });
+    expect(lastForm().text).toBe('<@U0001|ada> &amp; <#C0002|general>');
+    await remote.slashCommand({ text: 'modal', userId: 'U0003', channelId: 'C0001' });
     const open = await started.emulator.waitForCall('views.open');
     expect(open.response.ok).toBe(true);
     const posted = await fetch(response.sent.responseUrl as string, {

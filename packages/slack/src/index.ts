@@ -1,4 +1,15 @@
 export { activeOrders } from './active-orders';
+export {
+  BLOCK_KIT_LIMITS,
+  type Block,
+  chunkLines,
+  clampText,
+  packMessages,
+  type SlackMessage,
+  sectionsFromLines,
+  sectionsWithin,
+  splitLongLine,
+} from './block-kit';
 export * from './blocks/app-home';
 export * from './blocks/order-modal';
 export * from './blocks/reminders';
@@ -13,6 +24,21 @@ export {
   PrismaInstallationStore,
 } from './installation-store';
 export { type HistoryMessage, type MessageMetadata, type SlackActions, slackActions } from './slack-actions';
+export {
+  countCharacters,
+  decodeSlackText,
+  dropLeading,
+  escapeMrkdwn,
+  notePartsFrom,
+  oneLine,
+  partsOrPlain,
+  plainText,
+  renderMrkdwn,
+  type TextPart,
+  TextPartSchema,
+  trimParts,
+  unescapeSlack,
+} from './slack-text';
 export { TokenCipher, TokenCipherError } from './token-cipher';
 export {
   MAX_CLOCK_SKEW_SECONDS,

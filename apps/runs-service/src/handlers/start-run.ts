@@ -7,7 +7,12 @@ import {
 } from '@coffeebuddy/contracts';
 import { type Db, processMessageOnce, type Run } from '@coffeebuddy/db';
 import { enqueueOutbox } from '@coffeebuddy/service-kit';
-import { type EffectDeliverer, requestRunMessage, type SlackActions } from '@coffeebuddy/slack';
+import {
+  type EffectDeliverer,
+  notePartsFrom,
+  requestRunMessage,
+  type SlackActions,
+} from '@coffeebuddy/slack';
 import { scheduleReminders } from './reminders';
 
 export interface StartRunDeps {
@@ -94,6 +99,8 @@ export async function startRun(
           pickupAt: request.pickupAt ? new Date(request.pickupAt) : null,
           pickupText: request.pickupText,
           note: request.note,
+          // The note's mentions, channel links and URLs, from the text Slack sent.
+          noteParts: notePartsFrom(message.payload.text, request.note) ?? undefined,
           correlationId,
         },
       });

@@ -43,6 +43,8 @@ export function StringEnum<const T extends readonly string[]>(
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 
+/** Longest note on a run, in characters (code points) as the person typed it. */
+export const NOTE_MAX_LENGTH = 280;
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 

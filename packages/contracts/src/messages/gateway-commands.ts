@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Closed, Nullable, StringEnum, Timestamp } from './common';
+import { Closed, NOTE_MAX_LENGTH, Nullable, StringEnum, Timestamp } from './common';
 
 /**
  * What the gateway publishes after verifying a Slack request: the parts of Slack's payload the
@@ -9,7 +9,10 @@ import { Closed, Nullable, StringEnum, Timestamp } from './common';
 export const SlashCommand = Closed(
   {
     command: Type.String({ pattern: '^/', maxLength: 32 }),
-    /** The text after the command, as typed. */
+    /**
+     * The text after the command, as Slack sent it (escaped, with its control sequences); a
+     * service that keeps the note's mentions and links reads them from here (`notePartsFrom`).
+     */
     text: Type.String({ maxLength: 4000 }),
     /** What the gateway understood the text to ask for. */
     intent: StringEnum(['start_run', 'admin']),
@@ -18,7 +21,8 @@ export const SlashCommand = Closed(
       Closed({
         pickupAt: Nullable(Timestamp),
         pickupText: Nullable(Type.String({ maxLength: 64 })),
-        note: Nullable(Type.String({ maxLength: 280 })),
+        /** The note as the person typed it (decoded, never escaped). */
+        note: Nullable(Type.String({ maxLength: NOTE_MAX_LENGTH })),
       }),
     ),
     triggerId: Type.String({ minLength: 1 }),

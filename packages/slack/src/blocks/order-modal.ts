@@ -1,4 +1,5 @@
-import { ORDER_TEXT_MAX_LENGTH } from '@coffeebuddy/contracts';
+import { isUuid, ORDER_TEXT_MAX_LENGTH } from '@coffeebuddy/contracts';
+import { BLOCK_KIT_LIMITS, clampText } from '../block-kit';
 
 /** The order modal: one text input, prefilled with the person's current order when editing. */
 
@@ -24,8 +25,14 @@ export function buildOrderModal(input: {
     type: 'modal',
     callback_id: ORDER_MODAL.callbackId,
     private_metadata: JSON.stringify(metadata),
-    title: { type: 'plain_text', text: input.currentOrder ? 'Change your order' : 'Your order' },
-    submit: { type: 'plain_text', text: input.currentOrder ? 'Update order' : 'Place order' },
+    title: {
+      type: 'plain_text',
+      text: clampText(input.currentOrder ? 'Change your order' : 'Your order', BLOCK_KIT_LIMITS.viewTitle),
+    },
+    submit: {
+      type: 'plain_text',
+      text: clampText(input.currentOrder ? 'Update order' : 'Place order', BLOCK_KIT_LIMITS.viewTitle),
+    },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
       {
@@ -44,10 +51,21 @@ export function buildOrderModal(input: {
   };
 }
 
-export function parseOrderModalMetadata(raw: string): OrderModalMetadata | null {
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+
+/**
+ * The modal's `private_metadata` back from a submission, or null when it is not what
+ * `buildOrderModal` wrote (a run ID that is not a UUID, a channel ID that is not Slack's, not
+ * JSON at all): such a value must never reach a query.
+ */
+export function parseOrderModalMetadata(raw: unknown): OrderModalMetadata | null {
+  if (typeof raw !== 'string' || raw.length > BLOCK_KIT_LIMITS.privateMetadata) return null;
   try {
-    const value = JSON.parse(raw) as Partial<OrderModalMetadata>;
-    return typeof value.runId === 'string' && typeof value.channelId === 'string'
+    const value = JSON.parse(raw) as Partial<OrderModalMetadata> | null;
+    return typeof value?.runId === 'string' &&
+      isUuid(value.runId) &&
+      typeof value.channelId === 'string' &&
+      CHANNEL_ID.test(value.channelId)
       ? { runId: value.runId, channelId: value.channelId }
       : null;
   } catch {

@@ -1,10 +1,19 @@
-import { escapeMrkdwn, formatPickup, type RunMessageOrder, type SlackMessage } from './run-message';
+import {
+  mrkdwnContext,
+  mrkdwnSection,
+  packMessages,
+  type SlackMessage,
+  sectionsFromLines,
+} from '../block-kit';
+import { formatPickup, orderLine, type RunMessageOrder, renderNote } from './run-message';
 
 /** What a reminder shows of its run, read when it is sent. */
 export interface ReminderRun {
   pickupAt: Date;
   pickupText: string | null;
+  /** The note as typed, and its stored parts (mentions, links), as on the run message. */
   note: string | null;
+  noteParts?: unknown;
   /** The orders as they stood at the close (the runner's list). */
   orders: RunMessageOrder[];
 }
@@ -18,46 +27,35 @@ export function minutesUntil(pickupAt: Date, now: Date): number {
 
 /**
  * The runner's reminder DM: "⏰ Pickup in 10 min — Blue Door: 4 drinks", then every order (the
- * same list as the summary), and the pickup time in the reader's own timezone.
+ * same numbered list as the summary, continued in further messages past 50 blocks), and the
+ * pickup time in the reader's own timezone.
  */
-export function buildRunnerReminder(run: ReminderRun, now: Date): SlackMessage {
+export function buildRunnerReminder(run: ReminderRun, now: Date): SlackMessage[] {
   const minutes = minutesUntil(run.pickupAt, now);
-  const where = run.note ? ` — ${escapeMrkdwn(run.note)}` : '';
-  const lines = run.orders.map((o, i) => `${i + 1}. <@${o.userId}>: ${escapeMrkdwn(o.text)}`).join('\n');
-  return {
-    text: `⏰ Pickup in ${minutes} min: ${drinks(run.orders.length)}`,
-    blocks: [
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: `⏰ *Pickup in ${minutes} min*${where}: ${drinks(run.orders.length)}` },
-      },
-      ...(lines ? [{ type: 'section', text: { type: 'mrkdwn', text: lines.slice(0, 3000) } }] : []),
-      {
-        type: 'context',
-        elements: [{ type: 'mrkdwn', text: `Pickup at ${formatPickup(run.pickupAt, run.pickupText)}` }],
-      },
-    ],
-  };
+  const where = run.note ? ` — ${renderNote(run.note, run.noteParts)}` : '';
+  const count = drinks(run.orders.length);
+  return packMessages({
+    lead: [mrkdwnSection(`⏰ *Pickup in ${minutes} min*${where}: ${count}`)],
+    body: sectionsFromLines(run.orders.map((order, i) => orderLine(order, `${i + 1}.`))),
+    tail: [mrkdwnContext(`Pickup at ${formatPickup(run.pickupAt, run.pickupText)}`)],
+    continued: (index, total) => mrkdwnContext(`Your coffee run, continued (${index} of ${total})`),
+    text: (index, total) => `⏰ Pickup in ${minutes} min: ${count}${total > 1 ? ` (${index}/${total})` : ''}`,
+  });
 }
 
 /** The channel's last call while the run is open: "Last call for coffee — closing soon". */
 export function buildLastCall(
-  run: Pick<ReminderRun, 'pickupAt' | 'pickupText' | 'note'>,
+  run: Pick<ReminderRun, 'pickupAt' | 'pickupText' | 'note' | 'noteParts'>,
   now: Date,
 ): SlackMessage {
   const minutes = minutesUntil(run.pickupAt, now);
+  const note = run.note ? ` — ${renderNote(run.note, run.noteParts)}` : '';
   return {
     text: `📣 Last call for coffee — closing soon (pickup in ${minutes} min)`,
     blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `📣 *Last call for coffee — closing soon.* Pickup at ${formatPickup(run.pickupAt, run.pickupText)} (in ${minutes} min)${
-            run.note ? ` — ${escapeMrkdwn(run.note)}` : ''
-          }. Order on the run message above.`,
-        },
-      },
+      mrkdwnSection(
+        `📣 *Last call for coffee — closing soon.* Pickup at ${formatPickup(run.pickupAt, run.pickupText)} (in ${minutes} min)${note}. Order on the run message above.`,
+      ),
     ],
   };
 }

@@ -194,31 +194,21 @@ function summaryInput(run: Run): RunSummaryInput {
     pickupAt: run.pickupAt,
     pickupText: run.pickupText,
     note: run.note,
+    noteParts: run.noteParts,
     runnerId: run.runnerId,
     why: String((run.fairnessAudit as { why?: string } | null)?.why ?? ''),
     orders: (run.orderSnapshot as Snapshot | null) ?? [],
+    runnerDmError: run.runnerDmError,
   };
 }
 
-/** The summary, saying so when the runner could not be sent their DM. */
-function summaryMessage(run: Run): SlackMessage {
-  const message = buildRunSummary(summaryInput(run));
-  if (!run.runnerDmError || !run.runnerId) return message;
-  return {
-    ...message,
-    blocks: [
-      ...message.blocks,
-      {
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: `⚠️ I couldn't send <@${run.runnerId}> their DM (Slack said \`${run.runnerDmError}\`) — please let them know.`,
-          },
-        ],
-      },
-    ],
-  };
+/**
+ * The summary: one message, or several in order when the orders need them (every order listed).
+ * It says so when the runner could not be sent their DM; that line is in the first message, the
+ * one whose ts is stored and updated.
+ */
+function summaryMessages(run: Run): SlackMessage[] {
+  return buildRunSummary(summaryInput(run));
 }
 
 async function postStillComing(db: Db, runId: string, kind: string): Promise<boolean> {
@@ -356,7 +346,7 @@ const summary: EffectKind = {
   async render({ db }, effect) {
     const run = await db.run.findUnique({ where: { id: effect.runId ?? '' } });
     if (run?.status !== 'closed') return { skip: 'the run is not closed' };
-    return { call: 'post', channel: run.channelId, messages: [summaryMessage(run)] };
+    return { call: 'post', channel: run.channelId, messages: summaryMessages(run) };
   },
   async onSent(tx, effect, sent) {
     await tx.run.update({ where: { id: effect.runId ?? '' }, data: { summaryTs: sent.ts[0] } });
@@ -384,7 +374,9 @@ const summaryUpdate: EffectKind = {
         ? { defer: NOT_POSTED_YET_MS, reason: 'the summary is still being posted' }
         : { skip: 'the summary was never posted' };
     }
-    return { call: 'update', channel: run.channelId, ts: run.summaryTs, message: summaryMessage(run) };
+    const [first] = summaryMessages(run);
+    if (!first) return { skip: 'the summary is empty' };
+    return { call: 'update', channel: run.channelId, ts: run.summaryTs, message: first };
   },
 };
 
@@ -392,12 +384,12 @@ const runnerDm: EffectKind = {
   async render({ db }, effect) {
     const run = await db.run.findUnique({ where: { id: effect.runId ?? '' }, include: { channel: true } });
     if (run?.status !== 'closed' || !run.runnerId) return { skip: 'the run has no runner' };
-    const message = buildRunnerDm(summaryInput(run), {
+    const messages = buildRunnerDm(summaryInput(run), {
       enabled: run.channel.enabled,
       reminderOffsetMinutes: run.channel.reminderOffsetMinutes,
       lastCallEnabled: run.channel.lastCallEnabled,
     });
-    return { call: 'post', channel: run.runnerId, dm: true, messages: [message] };
+    return { call: 'post', channel: run.runnerId, dm: true, messages };
   },
   async onSent(tx, effect, sent) {
     await tx.run.update({ where: { id: effect.runId ?? '' }, data: { runnerDmTs: sent.ts[0] } });
