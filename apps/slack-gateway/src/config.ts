@@ -27,8 +27,19 @@ export const GatewayConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   /** Largest request body accepted, bytes (Slack payloads are far smaller). */
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 }),
+  /**
+   * Total time a Slack request may take before it is answered, ms. Slack gives 3 s; every step
+   * (users.info, the database lookups, the Kafka publish) draws from this one budget.
+   */
+  ACK_BUDGET_MS: Type.Integer({ minimum: 500, maximum: 2000, default: 2000 }),
+  /** Longest wait for users.info (a person's timezone, only for clock times), ms. */
+  USERS_INFO_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 2000, default: 500 }),
+  /** Longest wait for a database lookup (channel enabled, run still open), ms. */
+  LOOKUP_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 2000, default: 250 }),
   /** How long the gateway waits for Kafka to take a command before telling the user it failed. */
-  PUBLISH_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 2500, default: 1500 }),
+  PUBLISH_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 2000, default: 1250 }),
+  /** Warn lines about refused requests (bad signatures, malformed bodies) per minute; the rest are counted. */
+  REFUSAL_LOG_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 10_000, default: 60 }),
   LOG_LEVEL: Type.String({ default: 'info' }),
 });
 
@@ -40,6 +51,14 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
   if (oauth.some(Boolean) && !oauth.every(Boolean)) {
     throw new ConfigError(
       'invalid configuration: SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET go together',
+    );
+  }
+  // One request may wait for users.info, then a lookup, then the publish: together they must fit
+  // the ack budget, or some configuration could answer Slack late.
+  const steps = config.USERS_INFO_TIMEOUT_MS + config.LOOKUP_TIMEOUT_MS + config.PUBLISH_TIMEOUT_MS;
+  if (steps > config.ACK_BUDGET_MS) {
+    throw new ConfigError(
+      `invalid configuration: USERS_INFO_TIMEOUT_MS (${config.USERS_INFO_TIMEOUT_MS}) + LOOKUP_TIMEOUT_MS (${config.LOOKUP_TIMEOUT_MS}) + PUBLISH_TIMEOUT_MS (${config.PUBLISH_TIMEOUT_MS}) = ${steps} ms, more than ACK_BUDGET_MS (${config.ACK_BUDGET_MS}); Slack must be answered within 3 s, so lower one of them`,
     );
   }
   return config;

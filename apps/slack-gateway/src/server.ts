@@ -12,6 +12,7 @@ import { BotTokenResolver, PrismaInstallationStore, SlackClients, TokenCipher } 
 import { InstallProvider } from '@slack/oauth';
 import { buildApp } from './app';
 import { loadGatewayConfig } from './config';
+import { registerGatewaySchemas } from './schemas';
 import { cachedUserZones } from './user-zones';
 
 async function main(): Promise<void> {
@@ -22,9 +23,12 @@ async function main(): Promise<void> {
   const db = await createDb(loadDbConfig(process.env), logger);
   const kafka = createKafka(kafkaConfig, 'slack-gateway', logger);
   const kafkaMetrics = createKafkaMetrics(metricsRegistry);
+  const registry = new MessageRegistry(kafkaConfig.schemaRegistryUrl);
+  logger.info('registering the message schemas the gateway publishes');
+  await registerGatewaySchemas(registry);
   const producer = createProducer({
     kafka,
-    registry: new MessageRegistry(kafkaConfig.schemaRegistryUrl),
+    registry,
     logger,
     metrics: kafkaMetrics,
     timeoutMs: config.PUBLISH_TIMEOUT_MS,

@@ -26,6 +26,8 @@ describe('manifest.yaml', () => {
       expect(manifest).toContain(route);
     }
     expect(manifest).toContain('command: /coffee');
+    // The note keeps mentions, channel links and URLs only when Slack sends them as sequences.
+    expect(manifest).toMatch(/command: \/coffee[\s\S]*should_escape: true/);
     expect(manifest).toContain('- app_home_opened');
   });
 });

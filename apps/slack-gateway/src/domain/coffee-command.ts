@@ -1,119 +1,70 @@
-import { DateTime } from 'luxon';
+import { NOTE_MAX_LENGTH } from '@coffeebuddy/contracts';
+import { countCharacters, dropLeading, plainText, type TextPart, trimParts } from '@coffeebuddy/slack';
+import { MAX_PICKUP_AHEAD_MINUTES, type PickupPhrase, readPickupPhrase } from './pickup-time';
 
 /**
- * `/coffee [pickup time] [note]` as a pure function of the text, the time it was received and
- * the user's timezone. Pickup forms: `10:30`, `10.30`, `10:30am`, `10.30am`, `10am`,
- * `2pm`, `14:05`, `in 20m`, `in 20 min`, `in 1h`, `in 1h30m`. Anything else that looks like a time
- * is an error; text that does not start with a time is all note.
+ * `/coffee [pickup time] [note]` as a pure function of what the person typed (Slack's text,
+ * decoded once by `decodeSlackText`). Text that does not start with a time is all note; the note
+ * keeps its mentions, channel links and URLs, and its length is counted in the characters the
+ * person typed. Placing the pickup on the clock needs their timezone: see `resolvePickup`.
  */
 
-export const NOTE_MAX_LENGTH = 280;
-/** A run further ahead than this is almost certainly a typo. */
-export const MAX_PICKUP_AHEAD_MINUTES = 12 * 60;
+export { NOTE_MAX_LENGTH };
 
 export type CoffeeCommand =
   | { kind: 'help' }
   | { kind: 'admin' }
   | {
       kind: 'start_run';
-      pickupAt: string | null;
-      pickupText: string | null;
+      pickup: PickupPhrase | null;
+      /** The note as typed, or null. */
       note: string | null;
-      /** The zone the time was read in, for the confirmation (UTC when users.info had none). */
-      zone: string;
+      /** The note's parts when it holds a mention, channel link or URL; null when plain text. */
+      noteParts: TextPart[] | null;
     }
   | { kind: 'invalid'; reason: string };
 
-const CLOCK = /^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$/i;
-const DURATION =
-  /^(?:(\d{1,3})\s*(?:h|hr|hrs|hour|hours))?\s*(?:(\d{1,3})\s*(?:m|min|mins|minute|minutes))?(?=\s|$)/i;
-// A bare number is not a time ("/coffee 2 flat whites"): a clock time has a separator or am/pm.
-const LOOKS_LIKE_TIME = /^\d{1,2}[:.]\d{1,2}\s*(am|pm)?$|^\d{1,2}\s*(am|pm)$/i;
+// After a pickup time, a separator the person put before the note is not part of it.
+const SEPARATOR = /^[\s,;:\-–—]+/;
 
-export function parseCoffeeCommand(text: string, receivedAt: Date, zone: string | null): CoffeeCommand {
-  const trimmed = text.trim().replace(/\s+/g, ' ');
-  const lower = trimmed.toLowerCase();
+export function readCoffeeCommand(parts: readonly TextPart[]): CoffeeCommand {
+  const typed = plainText(parts);
+  const lower = typed.trim().replace(/\s+/g, ' ').toLowerCase();
   if (lower === 'help' || lower === '?') return { kind: 'help' };
   if (lower === 'admin' || lower.startsWith('admin ')) return { kind: 'admin' };
-  const tz = zone && DateTime.local().setZone(zone).isValid ? zone : 'UTC';
-  const now = DateTime.fromJSDate(receivedAt, { zone: tz });
-  if (trimmed === '') return { kind: 'start_run', pickupAt: null, pickupText: null, note: null, zone: tz };
 
-  let pickup: { at: DateTime; text: string } | null = null;
-  let rest = trimmed;
-
-  const relative = /^in\s+(.*)$/i.exec(trimmed);
-  if (relative && /^\d/.test(relative[1] ?? '')) {
-    const after = relative[1] ?? '';
-    const duration = DURATION.exec(after);
-    const hours = Number(duration?.[1] ?? 0);
-    const minutes = Number(duration?.[2] ?? 0);
-    if (!duration || duration[0].trim() === '' || hours * 60 + minutes === 0) {
-      const shown = after.split(' ')[0];
-      return {
-        kind: 'invalid',
-        reason: `"in ${shown}" is not a duration I understand — try "in 20m" or "in 1h30m".`,
-      };
-    }
-    pickup = { at: now.plus({ hours, minutes }), text: `in ${duration[0].replace(/\s+/g, '')}` };
-    rest = after.slice(duration[0].length);
-  } else {
-    const tokens = trimmed.split(' ');
-    const [first = '', second = ''] = tokens;
-    // "10 am" written with a space counts as one time.
-    const used = /^(am|pm)$/i.test(second) && /^\d/.test(first) ? 2 : 1;
-    const candidate = tokens.slice(0, used).join('');
-    if (LOOKS_LIKE_TIME.test(candidate)) {
-      const clock = CLOCK.exec(candidate);
-      const hour = Number(clock?.[1]);
-      const minute = Number(clock?.[2] ?? 0);
-      const meridiem = clock?.[3]?.toLowerCase();
-      const valid = clock && minute < 60 && (meridiem ? hour >= 1 && hour <= 12 : hour <= 23);
-      if (!valid)
-        return {
-          kind: 'invalid',
-          reason: `"${candidate}" is not a time of day — try 10:30, 10.30am or 2pm.`,
-        };
-      const hour24 = meridiem ? (hour % 12) + (meridiem === 'pm' ? 12 : 0) : hour;
-      const at = now.set({ hour: hour24, minute, second: 0, millisecond: 0 });
-      if (at <= now) {
-        return {
-          kind: 'invalid',
-          reason: `${candidate} has already passed (it is ${now.toFormat('HH:mm')} in ${tz}) — pick a later time or use "in 20m".`,
-        };
-      }
-      pickup = { at, text: candidate };
-      rest = tokens.slice(used).join(' ');
-    } else if (/^\d+[:.]\d*/.test(first) || /^\d+(am|pm)$/i.test(first)) {
-      return { kind: 'invalid', reason: `"${first}" is not a time of day — try 10:30, 10.30am or 2pm.` };
-    }
+  const indent = typed.length - typed.trimStart().length;
+  const reading = readPickupPhrase(typed.slice(indent));
+  if (reading && 'problem' in reading) return { kind: 'invalid', reason: reading.problem };
+  let rest = dropLeading(parts, indent + (reading?.length ?? 0));
+  const first = rest[0];
+  if (reading && first?.type === 'text') {
+    rest = [{ type: 'text', text: first.text.replace(SEPARATOR, '') }, ...rest.slice(1)];
   }
-
-  if (pickup && pickup.at.diff(now, 'minutes').minutes > MAX_PICKUP_AHEAD_MINUTES) {
-    return { kind: 'invalid', reason: `Pickup can be at most ${MAX_PICKUP_AHEAD_MINUTES / 60} hours ahead.` };
-  }
-  const note = rest.trim();
-  if (note.length > NOTE_MAX_LENGTH) {
+  rest = trimParts(rest);
+  const note = plainText(rest);
+  const length = countCharacters(note);
+  if (length > NOTE_MAX_LENGTH) {
     return {
       kind: 'invalid',
-      reason: `The note is ${note.length} characters; keep it under ${NOTE_MAX_LENGTH}.`,
+      reason: `The note is ${length} characters; keep it to ${NOTE_MAX_LENGTH}.`,
     };
   }
   return {
     kind: 'start_run',
-    pickupAt: pickup ? (pickup.at.toUTC().toISO() ?? null) : null,
-    pickupText: pickup?.text ?? null,
+    pickup: reading?.phrase ?? null,
     note: note === '' ? null : note,
-    zone: tz,
+    noteParts: rest.some((part) => part.type !== 'text') ? rest : null,
   };
 }
 
 export const USAGE = [
   '*Start a coffee run:* `/coffee [pickup time] [note]`',
   '• `/coffee` — a run with no set pickup time',
-  '• `/coffee 10:30 oat flat whites at Blue Door` — pickup at 10:30 (your timezone)',
-  '• `/coffee in 20m` — pickup 20 minutes from now',
-  `Times: \`10:30\`, \`10.30am\`, \`2pm\`, \`in 20m\`, \`in 1h30m\` (at most ${MAX_PICKUP_AHEAD_MINUTES / 60} h ahead). Notes: up to ${NOTE_MAX_LENGTH} characters.`,
+  '• `/coffee in 20m oat flat whites at Blue Door` — pickup 20 minutes from now',
+  '• `/coffee 2:30pm` — pickup at the next 2:30 p.m. on your clock',
+  `Times: \`in 20m\`, \`in 1h30m\`, \`10:30\`, \`2:30pm\`, \`2:30 p.m.\`, \`noon\`, \`midnight\`, \`tomorrow 9am\` — read in your Slack timezone; a time earlier than now means its next occurrence; at most ${MAX_PICKUP_AHEAD_MINUTES / 60} h ahead.`,
+  `Notes: up to ${NOTE_MAX_LENGTH} characters; @mentions, #channels and links work, @here/@channel/@everyone and user groups never ping.`,
   '*Other commands:* `/coffee help` (this help), `/coffee admin` (channel settings, for admins)',
   'Then use the buttons on the run message: *Place order*, *Use my last order*, *Close run*.',
 ].join('\n');
