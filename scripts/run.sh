@@ -52,7 +52,7 @@ CoffeeBuddy local stack is up ($(( $(date +%s) - started )) s).
   Logs             .local/logs/<service>.log, .local/kafka/logs, .local/postgres/postgres.log
 
 Or from the terminal:
-  bash scripts/coffee.sh 10:30 oat flat whites at Blue Door     # /coffee in #coffee as U0001, prints the run message
+  bash scripts/coffee.sh in 20m oat flat whites at Blue Door    # /coffee in #coffee as U0001, prints the run message
   bash scripts/coffee.sh help
 Addresses for your shell: set -a; source .local/env; set +a
 Read a topic with Kafka's own tools: bash infra/local/kafka.sh console-consumer coffeebuddy.run.events --from-beginning
