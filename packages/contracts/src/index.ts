@@ -1,5 +1,6 @@
 export * from './acl';
 export * from './admin';
+export * from './calendar';
 export * from './catalog';
 export * from './channel-settings';
 export * from './consumer';

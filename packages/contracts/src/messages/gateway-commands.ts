@@ -27,6 +27,8 @@ export const SlashCommand = Closed(
     ),
     triggerId: Type.String({ minLength: 1 }),
     responseUrl: Type.String({ format: 'uri' }),
+    /** Slack's `channel_name` (what a reset asks the admin to type). */
+    channelName: Type.Optional(Type.String({ maxLength: 255 })),
     /** When Slack sent the request (its X-Slack-Request-Timestamp). */
     receivedAt: Timestamp,
   },
@@ -42,6 +44,12 @@ export const BlockAction = Closed(
     responseUrl: Type.Optional(Type.String({ format: 'uri' })),
     /** ts of the message the button is on. */
     messageTs: Type.Optional(Type.String()),
+    /** checkboxes: the values of the options ticked now (all of them; none is `[]`). */
+    selectedOptions: Type.Optional(Type.Array(Type.String({ maxLength: 150 }), { maxItems: 100 })),
+    /** datepicker: the date picked, `YYYY-MM-DD` (Slack's `selected_date`). */
+    selectedDate: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
+    /** A click inside a view (modal or Home tab): its ID. */
+    viewId: Type.Optional(Type.String({ maxLength: 255 })),
     receivedAt: Timestamp,
   },
   { title: 'BlockAction', description: 'A click on an interactive element' },
@@ -52,7 +60,11 @@ export const ViewSubmission = Closed(
     callbackId: Type.String({ minLength: 1, maxLength: 255 }),
     viewId: Type.String({ minLength: 1 }),
     privateMetadata: Type.String({ maxLength: 3000 }),
-    /** Input values keyed `<block_id>.<action_id>`, already validated by the gateway. */
+    /**
+     * Input values keyed `<block_id>.<action_id>`, already validated by the gateway: a text
+     * input's text, a select's value, a datepicker's `YYYY-MM-DD`; inputs holding several values
+     * (checkboxes, multi_users_select) as the values joined by commas (none: empty string).
+     */
     values: Type.Record(Type.String(), Nullable(Type.String({ maxLength: 3000 }))),
     receivedAt: Timestamp,
   },
