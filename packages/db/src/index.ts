@@ -17,6 +17,13 @@ export {
   readMigrations,
 } from './migrate';
 export { type DeliveredMessage, type ProcessOutcome, processMessageOnce } from './processed-messages';
+export {
+  RETENTION_TABLES,
+  type RetentionOptions,
+  type RetentionReport,
+  type RetentionTable,
+  sweepRetention,
+} from './retention';
 export { backoffDelay } from './retry';
 export * from './serialize';
 export {

@@ -63,7 +63,7 @@ function expectedColumnType(field: DmmfField, enumDbNames: Map<string, string>):
     BigInt: 'int8',
     Boolean: 'bool',
     Float: 'float8',
-    DateTime: native === 'Timestamptz' ? 'timestamptz' : 'timestamp',
+    DateTime: native === 'Timestamptz' ? 'timestamptz' : native === 'Date' ? 'date' : 'timestamp',
     Json: 'jsonb',
   };
   const type = base[field.type] ?? field.type;
