@@ -91,6 +91,10 @@ export interface BlockActionInput {
   selectedUser?: string;
   /** checkboxes: the options ticked (`selected_options`). */
   selectedOptions?: Array<{ text: { type: string; text: string }; value: string }>;
+  /** multi_users_select: the people picked (`selected_users`). */
+  selectedUsers?: string[];
+  /** datepicker: the date picked (`selected_date`, `YYYY-MM-DD`). */
+  selectedDate?: string;
   /** A message action: the channel and message the button is on. */
   channelId?: string;
   messageTs?: string;
@@ -542,6 +546,8 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
         ...(input.selectedOption ? { selected_option: input.selectedOption } : {}),
         ...(input.selectedUser ? { selected_user: input.selectedUser } : {}),
         ...(input.selectedOptions ? { selected_options: input.selectedOptions } : {}),
+        ...(input.selectedUsers ? { selected_users: input.selectedUsers } : {}),
+        ...(input.selectedDate ? { selected_date: input.selectedDate } : {}),
         type,
         action_ts: actionTs(),
       };

@@ -92,6 +92,8 @@ const ActionBody = Type.Object({
   selectedOption: Type.Optional(Option),
   selectedUser: Type.Optional(UserId),
   selectedOptions: Type.Optional(Type.Array(AnyOption, { maxItems: 100 })),
+  selectedUsers: Type.Optional(Type.Array(UserId, { maxItems: 100 })),
+  selectedDate: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
   channelId: Type.Optional(ChannelId),
   messageTs: Type.Optional(Type.String({ pattern: '^\\d+\\.\\d+$' })),
   viewId: Type.Optional(ViewId),

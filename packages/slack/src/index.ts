@@ -10,6 +10,7 @@ export {
   sectionsWithin,
   splitLongLine,
 } from './block-kit';
+export * from './blocks/admin-modal';
 export * from './blocks/app-home';
 export * from './blocks/order-modal';
 export * from './blocks/reminders';

@@ -41,6 +41,8 @@ export interface SlackActions {
     options: { oldest: string; limit: number },
   ): Promise<HistoryMessage[]>;
   openView(teamId: string, triggerId: string, view: Record<string, unknown>): Promise<void>;
+  /** views.push: a view on top of the modal the trigger came from (a trigger lives 3 s, used once). */
+  pushView(teamId: string, triggerId: string, view: Record<string, unknown>): Promise<void>;
   publishHome(teamId: string, userId: string, view: Record<string, unknown>): Promise<void>;
   /** A person's profile facts the app uses. */
   userInfo(
@@ -91,6 +93,10 @@ export function slackActions(tokens: BotTokenResolver, clients: SlackClients): S
       const web = await client(teamId);
       // No retries: a trigger_id lives 3 s and can be exchanged once.
       await web.views.open({ trigger_id: triggerId, view: view as never });
+    },
+    async pushView(teamId, triggerId, view) {
+      const web = await client(teamId);
+      await web.views.push({ trigger_id: triggerId, view: view as never });
     },
     async publishHome(teamId, userId, view) {
       const web = await client(teamId);

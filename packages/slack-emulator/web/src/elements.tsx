@@ -4,8 +4,8 @@ import { type ElementAction, type StateValue, useReader, useSurface } from './su
 import type { Block, OptionObject, TextObject } from './types';
 
 /**
- * Block Kit interactive elements: button, overflow, static_select, users_select, checkboxes
- * and plain_text_input. Outside input blocks a change sends `block_actions` at once (as Slack
+ * Block Kit interactive elements: button, overflow, static_select, users_select,
+ * multi_users_select, checkboxes, datepicker and plain_text_input. Outside input blocks a change sends `block_actions` at once (as Slack
  * does); inside input blocks it only changes the view's `state.values`. Others render as a
  * visible "unsupported element" placeholder.
  */
@@ -25,7 +25,9 @@ export const SUPPORTED_ELEMENTS = [
   'overflow',
   'static_select',
   'users_select',
+  'multi_users_select',
   'checkboxes',
+  'datepicker',
   'plain_text_input',
 ] as const;
 
@@ -288,6 +290,63 @@ function UsersSelect(props: ControlProps) {
   );
 }
 
+/** multi_users_select: a native multiple <select> of the workspace's people (`selected_users`). */
+function MultiUsersSelect(props: ControlProps) {
+  const reader = useReader();
+  const { surface, stored, change, aria } = useControl(props);
+  const selected =
+    (stored?.selected_users as string[] | undefined) ??
+    (props.element.initial_users as string[] | undefined) ??
+    [];
+  const placeholder = plainText(props.element.placeholder as TextObject | undefined) || 'Select people';
+  return (
+    <select
+      multiple
+      class="block-select multi"
+      {...aria}
+      aria-label={props.labelId ? undefined : placeholder}
+      disabled={!surface.interactive}
+      onChange={(e) => {
+        const ids = [...e.currentTarget.options].filter((o) => o.selected).map((o) => o.value);
+        change({ type: 'multi_users_select', selected_users: ids }, { selectedUsers: ids });
+      }}
+    >
+      {reader
+        .people()
+        .filter((p) => !p.isBot)
+        .map((p) => (
+          <option key={p.id} value={p.id} selected={selected.includes(p.id)}>
+            {`${p.realName} (@${p.name})`}
+          </option>
+        ))}
+    </select>
+  );
+}
+
+/** datepicker: a native date input (`selected_date`, `YYYY-MM-DD`). */
+function Datepicker(props: ControlProps) {
+  const { surface, stored, change, aria } = useControl(props);
+  const value =
+    (stored?.selected_date as string | null | undefined) ??
+    (props.element.initial_date as string | undefined) ??
+    '';
+  const placeholder = plainText(props.element.placeholder as TextObject | undefined) || 'Select a date';
+  return (
+    <input
+      type="date"
+      class="block-input date"
+      {...aria}
+      aria-label={props.labelId ? undefined : placeholder}
+      disabled={!surface.interactive}
+      value={value}
+      onChange={(e) => {
+        const date = e.currentTarget.value;
+        if (date) change({ type: 'datepicker', selected_date: date }, { selectedDate: date });
+      }}
+    />
+  );
+}
+
 function Checkboxes(props: ControlProps) {
   const { surface, stored, change, aria } = useControl(props);
   const options = optionsOf(props.element);
@@ -383,8 +442,12 @@ export function ElementView({ element, blockId }: { element: Element; blockId: s
       return <StaticSelect {...control} />;
     case 'users_select':
       return <UsersSelect {...control} />;
+    case 'multi_users_select':
+      return <MultiUsersSelect {...control} />;
     case 'checkboxes':
       return <Checkboxes {...control} />;
+    case 'datepicker':
+      return <Datepicker {...control} />;
     case 'plain_text_input':
       return <PlainTextInput {...control} />;
     default:
@@ -401,8 +464,12 @@ export function InputControl(props: ControlProps) {
       return <StaticSelect {...props} />;
     case 'users_select':
       return <UsersSelect {...props} />;
+    case 'multi_users_select':
+      return <MultiUsersSelect {...props} />;
     case 'checkboxes':
       return <Checkboxes {...props} />;
+    case 'datepicker':
+      return <Datepicker {...props} />;
     default:
       return <Unsupported what="element" type={props.element.type} />;
   }
@@ -419,8 +486,12 @@ export function initialValue(element: Element): StateValue | undefined {
       return { type: 'static_select', selected_option: element.initial_option ?? null };
     case 'users_select':
       return { type: 'users_select', selected_user: element.initial_user ?? null };
+    case 'multi_users_select':
+      return { type: 'multi_users_select', selected_users: element.initial_users ?? [] };
     case 'checkboxes':
       return { type: 'checkboxes', selected_options: element.initial_options ?? [] };
+    case 'datepicker':
+      return { type: 'datepicker', selected_date: element.initial_date ?? null };
     default:
       return undefined;
   }

@@ -29,6 +29,10 @@ export interface ElementAction {
   selectedOption?: { text: { type: 'plain_text'; text: string }; value: string };
   selectedUser?: string;
   selectedOptions?: Array<{ text: { type: string; text: string }; value: string }>;
+  /** multi_users_select: the people picked (`selected_users`). */
+  selectedUsers?: string[];
+  /** datepicker: the date picked (`selected_date`, `YYYY-MM-DD`). */
+  selectedDate?: string;
 }
 
 /**

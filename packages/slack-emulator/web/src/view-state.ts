@@ -52,6 +52,9 @@ export function clientSideErrors(blocks: unknown[], values: StateValues): Record
       (value.type === 'plain_text_input' && (value.value === null || value.value === '')) ||
       (value.type === 'static_select' && !value.selected_option) ||
       (value.type === 'users_select' && !value.selected_user) ||
+      (value.type === 'multi_users_select' &&
+        (value.selected_users as unknown[] | undefined)?.length === 0) ||
+      (value.type === 'datepicker' && !value.selected_date) ||
       (value.type === 'checkboxes' && (value.selected_options as unknown[] | undefined)?.length === 0);
     if (empty) {
       if (block.optional !== true) errors[block.block_id] = 'Please complete this required field.';

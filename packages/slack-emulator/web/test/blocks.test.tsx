@@ -183,6 +183,38 @@ describe('Block Kit blocks', () => {
     expect(actions).toEqual([]);
   });
 
+  it('input with a multi users select: several people, prefilled, into state only', () => {
+    const { values, actions } = show([fixtures.inputMultiUsersSelect], 'modal');
+    const admins = screen.getByRole('listbox', { name: 'Channel admins (optional)' }) as HTMLSelectElement;
+    expect([...admins.options].filter((o) => o.selected).map((o) => o.value)).toEqual(['U0002']);
+    for (const option of admins.options)
+      option.selected = option.value === 'U0001' || option.value === 'U0003';
+    fireEvent.change(admins);
+    expect(values.admins?.users).toEqual({ type: 'multi_users_select', selected_users: ['U0001', 'U0003'] });
+    expect(actions).toEqual([]);
+  });
+
+  it('section with a datepicker accessory: the date picked is sent as selected_date', () => {
+    const { actions } = show([fixtures.sectionDatepickerAccessory]);
+    const date = screen.getByLabelText('Away until') as HTMLInputElement;
+    expect(date.value).toBe('2026-12-10');
+    fireEvent.change(date, { target: { value: '2026-12-24' } });
+    expect(actions).toEqual([
+      { actionId: 'home_away_until', blockId: 'away', actionType: 'datepicker', selectedDate: '2026-12-24' },
+    ]);
+  });
+
+  it('section with a checkboxes accessory: ticking sends block_actions with the section’s block_id', () => {
+    const { actions } = show([fixtures.sectionCheckboxesAccessory]);
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Pick me again right after I serve' }));
+    expect(actions.at(-1)).toMatchObject({
+      actionId: 'home_opt_in_repeat',
+      blockId: 'repeat:C0001',
+      actionType: 'checkboxes',
+      selectedOptions: [{ value: 'repeat' }],
+    });
+  });
+
   it('input with an error from the app: shown under the field and tied to it', () => {
     show([fixtures.inputText], 'modal', { order: 'Please say what you would like.' });
     const box = screen.getByRole('textbox', { name: 'What would you like?' });
@@ -199,7 +231,7 @@ describe('Block Kit blocks', () => {
       'Unsupported block: image (the workspace page does not render it)',
       'Unsupported block: rich_text (the workspace page does not render it)',
       'Unsupported block: video (the workspace page does not render it)',
-      'Unsupported element: datepicker (the workspace page does not render it)',
+      'Unsupported element: timepicker (the workspace page does not render it)',
     ]);
   });
 });

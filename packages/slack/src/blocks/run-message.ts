@@ -123,7 +123,11 @@ export function buildRunMessage(run: RunMessageInput): SlackMessage {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: run.status === 'open' ? '☕ Coffee run' : '☕ Coffee run (closed)',
+        text: {
+          open: '☕ Coffee run',
+          closed: '☕ Coffee run (closed)',
+          cancelled: '☕ Coffee run (cancelled)',
+        }[run.status],
         emoji: true,
       },
     },

@@ -1,3 +1,4 @@
+export { ADMIN_EFFECTS, adminEffectKinds, requestMessageReplace } from './admin-effects';
 export { type AttemptFailure, classifyAttemptError } from './classify';
 export {
   createEffectDeliverer,
@@ -10,6 +11,7 @@ export {
   type Notify,
   RUN_EFFECTS,
   requestAppHome,
+  requestChannelNotice,
   requestCloseEffects,
   requestRunMessage,
   requestRunMessageUpdate,

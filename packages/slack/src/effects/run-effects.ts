@@ -2,6 +2,7 @@ import { createMessage, TOPICS } from '@coffeebuddy/contracts';
 import type { Db, Run, Tx } from '@coffeebuddy/db';
 import { enqueueOutbox } from '@coffeebuddy/service-kit';
 import { activeOrders } from '../active-orders';
+import { mrkdwnSection } from '../block-kit';
 import { buildAppHome } from '../blocks/app-home';
 import { buildRunMessage, type SlackMessage } from '../blocks/run-message';
 import { buildRunnerDm, buildRunSummary, type RunSummaryInput } from '../blocks/run-summary';
@@ -22,6 +23,7 @@ export const RUN_EFFECTS = {
   runnerDm: 'runner_dm',
   appHome: 'app_home',
   tell: 'tell',
+  channelNotice: 'channel_notice',
 } as const;
 
 const MINUTE = 60_000;
@@ -133,12 +135,18 @@ export async function requestCloseEffects(
   return ids;
 }
 
-/** A person's App Home, rendered when it is sent (asked again → the latest is published). */
+/**
+ * A person's App Home, rendered when it is sent (asked again → the latest is published).
+ * `dmChannelId` is the app's DM with them (D…, from `app_home_opened` or a Home click): the view
+ * carries it so the Home tab's settings clicks can be routed (block_actions from a Home tab name
+ * no channel). `notice` is a one-line answer shown at the top (this publish only).
+ */
 export function requestAppHome(
   tx: Tx,
   teamId: string,
   userId: string,
   correlationId: string,
+  options: { dmChannelId?: string | null; notice?: string } = {},
 ): Promise<string> {
   return recordEffect(
     tx,
@@ -147,6 +155,10 @@ export function requestAppHome(
       key: `home:${teamId}:${userId}`,
       teamId,
       userId,
+      payload: {
+        ...(options.dmChannelId ? { dmChannelId: options.dmChannelId } : {}),
+        ...(options.notice ? { notice: options.notice } : {}),
+      },
       correlationId,
       deadlineAt: within(WINDOW_MS.appHome),
     },
@@ -176,6 +188,33 @@ export function requestTell(
     },
     correlationId: input.correlationId,
     deadlineAt: within(WINDOW_MS.tell),
+  });
+}
+
+/**
+ * A message to everyone in the channel about the run (e.g. it was cancelled because coffee runs
+ * were turned off there). `key` names the cause: one notice per cause.
+ */
+export function requestChannelNotice(
+  tx: Tx,
+  input: {
+    key: string;
+    teamId: string;
+    channelId: string;
+    text: string;
+    correlationId: string;
+    runId?: string;
+  },
+): Promise<string> {
+  return recordEffect(tx, {
+    kind: RUN_EFFECTS.channelNotice,
+    key: input.key,
+    teamId: input.teamId,
+    channelId: input.channelId,
+    runId: input.runId ?? null,
+    payload: { text: input.text },
+    correlationId: input.correlationId,
+    deadlineAt: within(WINDOW_MS.update),
   });
 }
 
@@ -289,7 +328,9 @@ const runMessageUpdate: EffectKind = {
   async render({ db }, effect) {
     const run = await db.run.findUnique({ where: { id: effect.runId ?? '' } });
     if (!run) return { skip: 'the run no longer exists' };
-    if (run.status === 'cancelled') return { skip: 'the run was cancelled' };
+    // A run cancelled before its message was posted has nothing to update; one cancelled later
+    // (its channel turned off) shows it is cancelled, without buttons.
+    if (run.status === 'cancelled' && !run.messageTs) return { skip: 'the run was cancelled' };
     if (!run.messageTs) {
       return (await postStillComing(db, run.id, RUN_EFFECTS.runMessage))
         ? { defer: NOT_POSTED_YET_MS, reason: 'the run message is still being posted' }
@@ -419,11 +460,20 @@ const runnerDm: EffectKind = {
 const appHome: EffectKind = {
   async render({ db }, effect) {
     const userId = effect.userId ?? '';
-    const [stats, preferences] = await Promise.all([
+    const [stats, preferences, user] = await Promise.all([
       db.runnerStat.findMany({ where: { userId } }),
       db.userPreference.findMany({ where: { userId } }),
+      db.user.findUnique({ where: { id: userId }, select: { awayUntil: true } }),
     ]);
-    return { call: 'publish_home', userId, view: buildAppHome({ stats, preferences }) };
+    const payload = (effect.payload ?? {}) as { dmChannelId?: string; notice?: string };
+    const view = buildAppHome({
+      stats,
+      preferences,
+      awayUntil: user?.awayUntil ? user.awayUntil.toISOString().slice(0, 10) : null,
+      dmChannelId: payload.dmChannelId ?? null,
+      notice: payload.notice ?? null,
+    });
+    return { call: 'publish_home', userId, view };
   },
 };
 
@@ -453,6 +503,17 @@ const tell: EffectKind = {
   },
 };
 
+const channelNotice: EffectKind = {
+  async render(_context, effect): Promise<RenderedCall> {
+    const text = String((effect.payload as { text?: string } | null)?.text ?? '');
+    return {
+      call: 'post',
+      channel: effect.channelId ?? '',
+      messages: [{ text, blocks: [mrkdwnSection(text)] }],
+    };
+  },
+};
+
 /** Every run kind, for the deliverers of the services that record them. */
 export const runEffectKinds: EffectKinds = {
   [RUN_EFFECTS.runMessage]: runMessage,
@@ -462,4 +523,5 @@ export const runEffectKinds: EffectKinds = {
   [RUN_EFFECTS.runnerDm]: runnerDm,
   [RUN_EFFECTS.appHome]: appHome,
   [RUN_EFFECTS.tell]: tell,
+  [RUN_EFFECTS.channelNotice]: channelNotice,
 };
