@@ -11,7 +11,9 @@ import type { GatewayContext } from './gateway-context';
 import { createGatewayMetrics } from './gateway-metrics';
 import {
   type ChannelEnabledLookup,
+  type ChannelZoneLookup,
   channelEnabledFromDb,
+  channelZoneFromDb,
   type RunStatusLookup,
   runStatusFromDb,
   type UserZoneLookup,
@@ -34,6 +36,7 @@ export interface GatewayDeps {
   userZone: UserZoneLookup;
   /** Defaults to a database query each; pass a cached one to change that. */
   channelEnabled?: ChannelEnabledLookup;
+  channelZone?: ChannelZoneLookup;
   runStatus?: RunStatusLookup;
   /** Present when SLACK_CLIENT_ID/SECRET/STATE_SECRET are configured. */
   installer?: InstallProvider;
@@ -68,6 +71,7 @@ export function buildApp(deps: GatewayDeps): GatewayApp {
     producer: deps.producer,
     userZone: deps.userZone,
     channelEnabled: deps.channelEnabled ?? channelEnabledFromDb(deps.db),
+    channelZone: deps.channelZone ?? channelZoneFromDb(deps.db),
     runStatus: deps.runStatus ?? runStatusFromDb(deps.db),
     now,
     ...(deps.installer ? { installer: deps.installer } : {}),

@@ -2,7 +2,7 @@ import type { MessageProducer } from '@coffeebuddy/contracts';
 import type { InstallProvider } from '@slack/oauth';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config';
-import type { ChannelEnabledLookup, RunStatusLookup, UserZoneLookup } from './lookups';
+import type { ChannelEnabledLookup, ChannelZoneLookup, RunStatusLookup, UserZoneLookup } from './lookups';
 
 /** What every route plugin is given: configuration, the producer, the lookups and a clock. */
 export interface GatewayContext {
@@ -11,6 +11,7 @@ export interface GatewayContext {
   producer: MessageProducer;
   userZone: UserZoneLookup;
   channelEnabled: ChannelEnabledLookup;
+  channelZone: ChannelZoneLookup;
   runStatus: RunStatusLookup;
   now: () => Date;
   /** Present when SLACK_CLIENT_ID/SECRET/STATE_SECRET are configured. */

@@ -12,12 +12,20 @@ export type UserZoneLookup = (teamId: string, userId: string) => Promise<string 
 /** Whether coffee runs are enabled in a channel; null when the channel is not known yet. */
 export type ChannelEnabledLookup = (channelId: string) => Promise<boolean | null>;
 
+/** A channel's IANA timezone (`/coffee admin`), or null when it has none or is not known yet. */
+export type ChannelZoneLookup = (channelId: string) => Promise<string | null>;
+
 /** A run's status, or `missing` when there is no such run. */
 export type RunStatusLookup = (runId: string) => Promise<'open' | 'closed' | 'cancelled' | 'missing'>;
 
 export function channelEnabledFromDb(db: Db): ChannelEnabledLookup {
   return async (channelId) =>
     (await db.channel.findUnique({ where: { id: channelId }, select: { enabled: true } }))?.enabled ?? null;
+}
+
+export function channelZoneFromDb(db: Db): ChannelZoneLookup {
+  return async (channelId) =>
+    (await db.channel.findUnique({ where: { id: channelId }, select: { timezone: true } }))?.timezone ?? null;
 }
 
 /** `runId` must be a UUID (callers check it first: anything else never reaches a query). */

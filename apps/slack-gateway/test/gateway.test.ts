@@ -315,11 +315,7 @@ describe('the ack budget', () => {
       response_type: 'ephemeral',
       text: expect.stringMatching(/couldn't confirm/),
     });
-    expect(
-      lines.some(
-        (l) => l.msg === 'no timezone from users.info; reading the time in UTC' && l.reason === 'timeout',
-      ),
-    ).toBe(true);
+    expect(lines.some((l) => l.msg === 'no timezone from users.info' && l.reason === 'timeout')).toBe(true);
     expect(await db.run.count({ where: { channelId } })).toBe(0);
     await isolated.close();
     await hole.close();
@@ -424,6 +420,86 @@ describe('orders after the run closed', () => {
     expect(response.statusCode).toBe(200);
     expect(response.body).toBe('');
     expect(await orderOffsets()).not.toBe(before);
+  });
+});
+
+describe('channel administration', () => {
+  const adminOffsets = async () => JSON.stringify(await admin.fetchTopicOffsets(TOPICS.adminCommands));
+  const interact = (payload: unknown) => {
+    const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    return app.inject({
+      method: 'POST',
+      url: '/slack/interactions',
+      payload: body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(body) },
+    });
+  };
+  const settingsView = (metadata: string, offset: string) => ({
+    type: 'view_submission',
+    team: { id: 'T0001' },
+    user: { id: 'U0001', team_id: 'T0001' },
+    view: {
+      id: 'V0002',
+      callback_id: 'admin_settings',
+      private_metadata: metadata,
+      state: {
+        values: {
+          switches: { flags: { type: 'checkboxes', selected_options: [{ value: 'enabled' }] } },
+          reminder_offset: { minutes: { type: 'plain_text_input', value: offset } },
+          fairness_window: { days: { type: 'plain_text_input', value: '30' } },
+          retention: { days: { type: 'plain_text_input', value: '90' } },
+          admins: { users: { type: 'multi_users_select', selected_users: [] } },
+          timezone: { zone: { type: 'plain_text_input', value: null } },
+        },
+      },
+    },
+  });
+
+  it('publishes /coffee admin to admin-service and answers with an empty 200 (the modal is the answer)', async () => {
+    const before = await adminOffsets();
+    const response = await postCommand(commandBody('admin', { channel_id: uniqueSlackId('C') }));
+    expect([response.statusCode, response.body]).toEqual([200, '']);
+    expect(await adminOffsets()).not.toBe(before);
+  });
+
+  it('answers a bad setting with a field error and publishes nothing; a good one closes the modal', async () => {
+    const metadata = JSON.stringify({ channelId: 'C0001', channelName: 'coffee' });
+    const before = await adminOffsets();
+    const refused = await interact(settingsView(metadata, '500'));
+    expect(refused.json()).toEqual({
+      response_action: 'errors',
+      errors: { reminder_offset: 'Must be between 1 and 120 minutes.' },
+    });
+    expect(await adminOffsets()).toBe(before);
+    const saved = await interact(settingsView(metadata, '15'));
+    expect([saved.statusCode, saved.body]).toEqual([200, '']);
+    expect(await adminOffsets()).not.toBe(before);
+  });
+
+  it.each([
+    ['not JSON', 'admin'],
+    ['a channel ID that is not Slack’s', JSON.stringify({ channelId: "C1'; DROP TABLE channels" })],
+  ])('refuses settings whose metadata is %s with 400, and publishes nothing', async (_name, metadata) => {
+    const before = await adminOffsets();
+    const response = await interact(settingsView(metadata, '15'));
+    expect(response.statusCode).toBe(400);
+    expect(await adminOffsets()).toBe(before);
+  });
+
+  it('routes a Home tab click by the DM its view names, and ignores one whose view names none', async () => {
+    const home = (metadata: string | undefined) => ({
+      type: 'block_actions',
+      team: { id: 'T0001' },
+      user: { id: 'U0002', team_id: 'T0001' },
+      trigger_id: 't.1',
+      view: { id: 'V0003', ...(metadata ? { private_metadata: metadata } : {}) },
+      actions: [{ action_id: 'home_away_until', type: 'datepicker', selected_date: '2026-12-24' }],
+    });
+    const before = await adminOffsets();
+    expect((await interact(home(undefined))).statusCode).toBe(200);
+    expect(await adminOffsets()).toBe(before);
+    expect((await interact(home(JSON.stringify({ dmChannelId: 'D0002' })))).statusCode).toBe(200);
+    expect(await adminOffsets()).not.toBe(before);
   });
 });
 

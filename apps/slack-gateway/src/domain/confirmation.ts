@@ -3,6 +3,9 @@ import type { ResolvedPickup } from './pickup-time';
 
 type Pickup = Extract<ResolvedPickup, { ok: true }>;
 
+/** Whose timezone a clock time was read in: the person's (Slack profile) or the channel's (`/coffee admin`). */
+export type ZoneSource = 'person' | 'channel';
+
 /** "in 25 min", "in 1 h", "in 2 h 5 min". */
 export function describeWait(minutes: number): string {
   const hours = Math.floor(minutes / 60);
@@ -13,10 +16,14 @@ export function describeWait(minutes: number): string {
 
 /**
  * The short ephemeral answer to a `/coffee` that starts a run: the pickup time as understood, on
- * the person's clock. A clock time read in UTC because their timezone could not be checked says
- * so; a relative time is shown with Slack's date token, which every reader sees in their zone.
+ * the person's clock. A clock time read in the channel's timezone or in UTC because theirs could
+ * not be checked says so; a relative time is shown with Slack's date token, which every reader sees in their zone.
  */
-export function startConfirmation(pickup: Pickup | null, kind: 'clock' | 'relative' | null): string {
+export function startConfirmation(
+  pickup: Pickup | null,
+  kind: 'clock' | 'relative' | null,
+  zoneSource: ZoneSource = 'person',
+): string {
   const start = '☕ Starting your coffee run';
   if (!pickup) return `${start} — no pickup time set. The run message will appear here.`;
   const wait = describeWait(pickup.minutesAhead);
@@ -28,6 +35,9 @@ export function startConfirmation(pickup: Pickup | null, kind: 'clock' | 'relati
   }
   if (!pickup.zoneKnown) {
     return `${start} — pickup read as ${pickup.local}${day} UTC (${wait}) — I couldn't check your timezone.`;
+  }
+  if (zoneSource === 'channel') {
+    return `${start} — pickup at ${pickup.local}${day} (${pickup.zone}, this channel's timezone — I couldn't check yours), ${wait}.`;
   }
   return `${start} — pickup at ${pickup.local}${day} (${pickup.zone}), ${wait}.`;
 }

@@ -12,14 +12,30 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 const Id = Type.String({ minLength: 1, maxLength: 255 });
 const Text = Type.String({ maxLength: 4000 });
 
+/** An option as Slack sends it back (`selected_option(s)`): its value is what we set. */
+const SelectedOption = Type.Object({ value: Type.String({ maxLength: 150 }) });
+const SelectedOptions = Type.Array(SelectedOption, { maxItems: 100 });
+/** Slack's `selected_date`: `YYYY-MM-DD`. */
+const SlackDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+
 export const BlockActionsPayload = Type.Object({
   type: Type.Literal('block_actions'),
   team: Type.Optional(Type.Object({ id: Type.Optional(Id) })),
   user: Type.Object({ id: Id, team_id: Type.Optional(Id) }),
   channel: Type.Optional(Type.Object({ id: Type.Optional(Id) })),
   container: Type.Optional(Type.Object({ channel_id: Type.Optional(Id), message_ts: Type.Optional(Id) })),
+  /** A click inside a modal or a Home tab: the view, whose metadata names the channel. */
+  view: Type.Optional(
+    Type.Object({ id: Id, private_metadata: Type.Optional(Type.String({ maxLength: 3000 })) }),
+  ),
   actions: Type.Array(
-    Type.Object({ action_id: Id, block_id: Type.Optional(Id), value: Type.Optional(Text) }),
+    Type.Object({
+      action_id: Id,
+      block_id: Type.Optional(Id),
+      value: Type.Optional(Text),
+      selected_options: Type.Optional(SelectedOptions),
+      selected_date: Type.Optional(Type.Union([SlackDate, Type.Null()])),
+    }),
     { minItems: 1 },
   ),
   trigger_id: Id,
@@ -27,8 +43,16 @@ export const BlockActionsPayload = Type.Object({
 });
 export type BlockActionsPayload = Static<typeof BlockActionsPayload>;
 
-/** One input's state: a text input has `value` (a string, or null when left empty). */
-const InputState = Type.Object({ value: Type.Optional(Type.Union([Type.String(), Type.Null()])) });
+/**
+ * One input's state: a text input has `value` (a string, or null when left empty), checkboxes
+ * `selected_options`, a multi_users_select `selected_users`, a datepicker `selected_date`.
+ */
+const InputState = Type.Object({
+  value: Type.Optional(Type.Union([Type.String({ maxLength: 3000 }), Type.Null()])),
+  selected_options: Type.Optional(Type.Union([SelectedOptions, Type.Null()])),
+  selected_users: Type.Optional(Type.Union([Type.Array(Id, { maxItems: 100 }), Type.Null()])),
+  selected_date: Type.Optional(Type.Union([SlackDate, Type.Null()])),
+});
 
 export const ViewSubmissionPayload = Type.Object({
   type: Type.Literal('view_submission'),

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createMessage, TOPICS } from '@coffeebuddy/contracts';
 import { decodeSlackText } from '@coffeebuddy/slack';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { readCoffeeCommand, USAGE } from '../domain/coffee-command';
-import { startConfirmation } from '../domain/confirmation';
+import { startConfirmation, type ZoneSource } from '../domain/confirmation';
 import { type PickupPhrase, type ResolvedPickup, resolvePickup } from '../domain/pickup-time';
 import type { GatewayContext } from '../gateway-context';
 import { publishWithinBudget } from '../publish';
@@ -15,28 +15,36 @@ const REQUIRED = ['team_id', 'channel_id', 'user_id', 'command', 'trigger_id', '
 
 /**
  * Places the pickup on the person's clock. Only a clock time needs their timezone, so only then
- * is users.info asked, within the ack budget; when it is slow or fails the time is read in UTC
- * and the confirmation says so.
+ * is users.info asked, within the ack budget. When Slack has no zone for them (or is slow or
+ * fails), the channel's timezone (`/coffee admin`) is used if it has one, else UTC; the
+ * confirmation says which.
  */
 async function placePickup(
   context: GatewayContext,
   request: FastifyRequest,
   phrase: PickupPhrase,
-  ids: { teamId: string; userId: string },
+  ids: { teamId: string; channelId: string; userId: string },
   receivedAt: Date,
   log: Logger,
-): Promise<ResolvedPickup> {
-  if (phrase.kind === 'relative') return resolvePickup(phrase, receivedAt, null);
+): Promise<{ pickup: ResolvedPickup; zoneSource: ZoneSource }> {
+  if (phrase.kind === 'relative')
+    return { pickup: resolvePickup(phrase, receivedAt, null), zoneSource: 'person' };
   const zone = await request.ackBudget.step(context.config.USERS_INFO_TIMEOUT_MS, () =>
     context.userZone(ids.teamId, ids.userId),
   );
+  if (zone.ok && zone.value)
+    return { pickup: resolvePickup(phrase, receivedAt, zone.value), zoneSource: 'person' };
   if (!zone.ok) {
-    log.warn(
-      { reason: zone.reason, err: zone.error?.message },
-      'no timezone from users.info; reading the time in UTC',
-    );
+    log.warn({ reason: zone.reason, err: zone.error?.message }, 'no timezone from users.info');
   }
-  return resolvePickup(phrase, receivedAt, zone.ok ? zone.value : null);
+  const channel = await request.ackBudget.step(context.config.LOOKUP_TIMEOUT_MS, () =>
+    context.channelZone(ids.channelId),
+  );
+  if (channel.ok && channel.value) {
+    return { pickup: resolvePickup(phrase, receivedAt, channel.value), zoneSource: 'channel' };
+  }
+  log.info('no timezone for the person or the channel; reading the time in UTC');
+  return { pickup: resolvePickup(phrase, receivedAt, null), zoneSource: 'person' };
 }
 
 /**
@@ -58,6 +66,48 @@ async function channelEnabled(
       'channel lookup gave no answer; letting runs-service check it',
     );
   return result.ok ? result.value : null;
+}
+
+/**
+ * `/coffee admin`: published to admin-service, which decides who may administer the channel
+ * (workspace admins and owners, the channel's admin list) and opens the settings modal with the
+ * command's trigger_id, or answers the person why not. Answered with an empty 200 (the modal is
+ * the answer); works in a channel that is turned off, so it can be turned on again.
+ */
+async function adminCommand(
+  context: GatewayContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  form: URLSearchParams,
+  ids: { teamId: string; channelId: string; userId: string },
+  correlationId: string,
+  log: Logger,
+) {
+  const channelName = (form.get('channel_name') ?? '').slice(0, 255);
+  const message = createMessage(
+    'slash_command',
+    { correlationId, ...ids },
+    {
+      command: form.get('command') ?? '',
+      text: form.get('text') ?? '',
+      intent: 'admin',
+      triggerId: form.get('trigger_id') ?? '',
+      responseUrl: form.get('response_url') ?? '',
+      ...(channelName ? { channelName } : {}),
+      receivedAt: context.now().toISOString(),
+    },
+  );
+  if (!(await publishWithinBudget(context, request, TOPICS.adminCommands, message, log))) {
+    request.outcome = 'publish_failed';
+    return reply.send(
+      ephemeral(
+        "Sorry — I couldn't open the settings (our message queue isn't answering). Please try again.",
+      ),
+    );
+  }
+  log.info({ messageId: message.messageId }, '/coffee admin published');
+  request.outcome = 'published';
+  return reply.code(200).send();
 }
 
 /** `POST /slack/commands`: `/coffee [pickup] [note]`, `help`, `admin`. */
@@ -89,19 +139,17 @@ export const commandRoutes: FastifyPluginAsync<GatewayContext> = async (app, con
       request.outcome = 'answered';
       return reply.send(ephemeral(USAGE));
     }
-    if (command.kind === 'admin') {
-      request.outcome = 'answered';
-      return reply.send(ephemeral('Channel settings (`/coffee admin`) are not available yet.'));
-    }
+    if (command.kind === 'admin') return adminCommand(context, request, reply, form, ids, correlationId, log);
     const invalid = (reason: string) => {
       request.outcome = 'invalid_input';
       log.info({ reason }, 'invalid /coffee input');
       return reply.send(ephemeral(`${reason}\n\n${USAGE}`));
     };
     if (command.kind === 'invalid') return invalid(command.reason);
-    const pickup = command.pickup
+    const placed = command.pickup
       ? await placePickup(context, request, command.pickup, ids, receivedAt, log)
       : null;
+    const pickup = placed?.pickup ?? null;
     if (pickup && !pickup.ok) return invalid(pickup.reason);
     const resolved = pickup?.ok ? pickup : null;
     // As typed, for Slack's date fallback; the contract keeps it to 64 characters.
@@ -146,6 +194,8 @@ export const commandRoutes: FastifyPluginAsync<GatewayContext> = async (app, con
       '/coffee published',
     );
     request.outcome = 'published';
-    return reply.send(ephemeral(startConfirmation(resolved, command.pickup?.kind ?? null)));
+    return reply.send(
+      ephemeral(startConfirmation(resolved, command.pickup?.kind ?? null, placed?.zoneSource ?? 'person')),
+    );
   });
 };

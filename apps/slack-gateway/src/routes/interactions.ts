@@ -1,6 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { createMessage, TOPICS, type TopicName } from '@coffeebuddy/contracts';
-import { ORDER_MODAL, parseOrderModalMetadata, RUN_ACTIONS } from '@coffeebuddy/slack';
+import {
+  ADMIN_MODAL,
+  HOME_ACTIONS,
+  ORDER_MODAL,
+  parseAdminViewMetadata,
+  parseAppHomeMetadata,
+  parseOrderModalMetadata,
+  RUN_ACTIONS,
+} from '@coffeebuddy/slack';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import {
@@ -13,6 +20,8 @@ import {
 import { orderTextProblem } from '../domain/order-text';
 import type { GatewayContext } from '../gateway-context';
 import { publishWithinBudget } from '../publish';
+import { adminSubmissions } from './admin-submissions';
+import { logFor } from './interaction-log';
 
 /** The buttons we route, and the service that owns each. */
 const ACTION_TOPICS: Record<string, TopicName> = {
@@ -20,28 +29,29 @@ const ACTION_TOPICS: Record<string, TopicName> = {
   [RUN_ACTIONS.useLastOrder]: TOPICS.orderCommands,
   [RUN_ACTIONS.cancelOrder]: TOPICS.orderCommands,
   [RUN_ACTIONS.closeRun]: TOPICS.runCommands,
+  [ADMIN_MODAL.resetActionId]: TOPICS.adminCommands,
+  [HOME_ACTIONS.awayUntil]: TOPICS.adminCommands,
+  [HOME_ACTIONS.awayClear]: TOPICS.adminCommands,
+  [HOME_ACTIONS.optInRepeat]: TOPICS.adminCommands,
 };
+
+/**
+ * The channel a click belongs to: the message's channel, or for a click inside a view the
+ * channel its metadata names (an admin modal's channel; a Home tab's DM with the app, since
+ * block_actions from a Home tab carry no channel). '' when there is none.
+ */
+function channelOf(payload: BlockActionsPayload): string {
+  const direct = payload.channel?.id ?? payload.container?.channel_id;
+  if (direct) return direct;
+  const metadata = payload.view?.private_metadata;
+  return parseAdminViewMetadata(metadata)?.channelId ?? parseAppHomeMetadata(metadata)?.dmChannelId ?? '';
+}
 
 const RUN_GONE: Record<string, string> = {
   closed: 'This run closed before you submitted — your order was not placed.',
   cancelled: 'This run was cancelled before you submitted — your order was not placed.',
   missing: 'This coffee run no longer exists — your order was not placed.',
 };
-
-function logFor(
-  context: GatewayContext,
-  payload: { type: string; team?: { id?: string }; user: { id: string; team_id?: string } },
-) {
-  const correlationId = randomUUID();
-  const teamId = payload.team?.id ?? payload.user.team_id ?? '';
-  const log = context.logger.child({
-    correlationId,
-    teamId,
-    userId: payload.user.id,
-    interaction: payload.type,
-  });
-  return { correlationId, teamId, log };
-}
 
 async function blockAction(
   context: GatewayContext,
@@ -52,7 +62,7 @@ async function blockAction(
   const action = payload.actions[0];
   const topic =
     action && Object.hasOwn(ACTION_TOPICS, action.action_id) ? ACTION_TOPICS[action.action_id] : undefined;
-  const channelId = payload.channel?.id ?? payload.container?.channel_id ?? '';
+  const channelId = channelOf(payload);
   if (!action || !topic || !channelId) {
     request.outcome = 'ignored';
     return reply.code(200).send();
@@ -68,6 +78,9 @@ async function blockAction(
       triggerId: payload.trigger_id,
       ...(payload.response_url ? { responseUrl: payload.response_url } : {}),
       ...(payload.container?.message_ts ? { messageTs: payload.container.message_ts } : {}),
+      ...(action.selected_options ? { selectedOptions: action.selected_options.map((o) => o.value) } : {}),
+      ...(action.selected_date ? { selectedDate: action.selected_date } : {}),
+      ...(payload.view ? { viewId: payload.view.id } : {}),
       receivedAt: context.now().toISOString(),
     },
   );
@@ -188,6 +201,8 @@ export const interactionRoutes: FastifyPluginAsync<GatewayContext> = async (app,
       }
       if (payload.view.callback_id === ORDER_MODAL.callbackId)
         return orderSubmission(context, request, reply, payload);
+      const admin = adminSubmissions[payload.view.callback_id];
+      if (admin) return admin(context, request, reply, payload);
     }
     if (typeof payload !== 'object' || payload === null) {
       return reply.refuse(400, 'INVALID_PAYLOAD', 'invalid_payload', 'payload is not an object');

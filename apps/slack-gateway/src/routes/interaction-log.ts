@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import type { GatewayContext } from '../gateway-context';
+
+/**
+ * A new correlation ID for an interaction, its team, and a logger carrying both with the user
+ * and the interaction type (every log line about the request has them).
+ */
+export function logFor(
+  context: GatewayContext,
+  payload: { type: string; team?: { id?: string }; user: { id: string; team_id?: string } },
+) {
+  const correlationId = randomUUID();
+  const teamId = payload.team?.id ?? payload.user.team_id ?? '';
+  const log = context.logger.child({
+    correlationId,
+    teamId,
+    userId: payload.user.id,
+    interaction: payload.type,
+  });
+  return { correlationId, teamId, log };
+}
