@@ -4,8 +4,8 @@ import { RUN_ACTIONS, type SlackWorkerResources } from '@coffeebuddy/slack';
 import type { Logger } from 'pino';
 import type { RunsConfig } from './config';
 import { showAppHome } from './handlers/app-home';
+import { applyChannelSettings } from './handlers/channel-settings';
 import { closeRun } from './handlers/close-run';
-import { rescheduleChannelReminders } from './handlers/reminders';
 import { startRun } from './handlers/start-run';
 
 /** What the process built at start-up (slackWorkerResources), plus config and logger. */
@@ -59,7 +59,7 @@ export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
           }
           if (message.type === 'app_home_opened') return showAppHome({ db, effects }, message, context);
           if (message.type === 'admin_config_changed') {
-            return rescheduleChannelReminders({ db, wakeOutbox }, message, context);
+            return applyChannelSettings({ db, effects, wakeOutbox }, message, context);
           }
           context.logger.info({ type: message.type }, 'not handled by runs-service yet; skipped');
           return undefined;

@@ -139,6 +139,12 @@ async function placeOrder(
           create: { userId, channelId: run.channelId, lastOrderText: order.text },
           update: { lastOrderText: order.text },
         });
+      } else {
+        // Reusing it is using it: the retention sweep keeps preferences used within the window.
+        await tx.userPreference.updateMany({
+          where: { userId, channelId: run.channelId },
+          data: { updatedAt: new Date() },
+        });
       }
       const payload = {
         runId: order.runId,

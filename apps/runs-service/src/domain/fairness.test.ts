@@ -1,3 +1,4 @@
+import { isAway, localDate } from '@coffeebuddy/contracts';
 import { type FairnessCandidate, selectRunner } from './fairness';
 
 const runId = 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e';
@@ -13,6 +14,7 @@ const candidate = (
   lastRunAt,
   optInRepeat,
 });
+const away = (c: FairnessCandidate, until = '2026-12-10'): FairnessCandidate => ({ ...c, awayUntil: until });
 const select = (candidates: FairnessCandidate[], previousRunnerId: string | null = null) =>
   selectRunner({ runId, candidates, previousRunnerId, windowDays: 30 });
 
@@ -103,5 +105,77 @@ describe('selectRunner', () => {
     expect(decision.why).toMatch(
       /fewest runs served \(1 run in the last 30 days\), and your last run was the longest ago \(2026-11-02\); last run’s runner sits this one out/,
     );
+  });
+
+  it.each([
+    [
+      'someone away is never picked',
+      [away(candidate('U1', 0, null)), candidate('U2', 4, day('2026-11-20'))],
+      null,
+      'U2',
+    ],
+    [
+      'everyone away: away is not counted, fewest runs wins',
+      [away(candidate('U1', 2, day('2026-11-01'))), away(candidate('U2', 1, day('2026-11-20')))],
+      null,
+      'U2',
+    ],
+    [
+      'away and the previous runner both sit out',
+      [
+        candidate('U1', 0, day('2026-11-24')),
+        away(candidate('U2', 0, null)),
+        candidate('U3', 5, day('2026-10-01')),
+      ],
+      'U1',
+      'U3',
+    ],
+    [
+      'the previous runner runs again when the only other person is away',
+      [candidate('U1', 3, day('2026-11-24')), away(candidate('U2', 0, null))],
+      'U1',
+      'U1',
+    ],
+    [
+      'opted in to repeats: picked again straight after serving',
+      [candidate('U1', 0, day('2026-11-24'), true), candidate('U2', 1, day('2026-11-01'))],
+      'U1',
+      'U1',
+    ],
+  ])('%s', (_name, candidates, previous, expected) => {
+    expect(select(candidates as FairnessCandidate[], previous as string | null).runnerId).toBe(expected);
+  });
+
+  it('says why: who is away, who opted in', () => {
+    const skipped = select([away(candidate('U1', 0, null)), candidate('U2', 1, day('2026-11-01'))]);
+    expect(skipped.audit.candidates.map((c) => [c.userId, c.excluded, c.awayUntil])).toEqual([
+      ['U1', 'away', '2026-12-10'],
+      ['U2', null, null],
+    ]);
+    expect(skipped.why).toMatch(/1 person who ordered is away, so not picked$/);
+    const allAway = select([away(candidate('U1', 0, null)), away(candidate('U2', 1, null))]);
+    expect(allAway.why).toMatch(/everyone who ordered is away/);
+    const repeat = select([candidate('U1', 0, day('2026-11-24'), true), candidate('U2', 1, null)], 'U1');
+    expect(repeat.why).toMatch(/you ran last time too, as you opted in to/);
+  });
+});
+
+describe('away until', () => {
+  it.each([
+    ['2026-12-10', '2026-12-09', true],
+    ['2026-12-10', '2026-12-10', true],
+    ['2026-12-10', '2026-12-11', false],
+    [null, '2026-12-10', false],
+  ])('away until %s, today %s → away %s', (until, today, expected) => {
+    expect(isAway(until, today)).toBe(expected);
+  });
+
+  it('reads today on the person’s calendar', () => {
+    // 23:30 UTC on 10 December is already the 11th in Berlin, still the 10th in New York.
+    const now = new Date('2026-12-10T23:30:00Z');
+    expect(localDate(now, 'Europe/Berlin')).toBe('2026-12-11');
+    expect(localDate(now, 'America/New_York')).toBe('2026-12-10');
+    expect(localDate(now, null)).toBe('2026-12-10');
+    expect(localDate(now, 'Not/AZone')).toBe('2026-12-10');
   });
 });

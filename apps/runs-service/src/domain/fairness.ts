@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * Who fetches the coffee. Among the people who ordered:
+ *   0. never someone away (App Home "away until") — unless everyone who ordered is away;
  *   1. fewest runs served in this channel within the fairness window;
  *   2. then the oldest last run (never served comes first);
  *   3. never the previous runner of this channel again straight away — unless they opted in to
@@ -19,6 +20,8 @@ export interface FairnessCandidate {
   lastRunAt: Date | null;
   /** They agreed to be picked again right after serving. */
   optInRepeat: boolean;
+  /** Their "away until" date (`YYYY-MM-DD`) when they are away today (see `isAway`); absent or null when not away. */
+  awayUntil?: string | null;
 }
 
 export interface FairnessInput {
@@ -31,7 +34,7 @@ export interface FairnessInput {
 
 export interface AuditedCandidate extends Omit<FairnessCandidate, 'lastRunAt'> {
   lastRunAt: string | null;
-  excluded: 'previous_runner' | null;
+  excluded: 'away' | 'previous_runner' | null;
   tieBreak: string;
 }
 
@@ -48,18 +51,24 @@ export interface FairnessDecision {
 }
 
 const RULE =
-  'fewest runs served in window, then oldest last run (never first), no immediate repeat unless opted in, then hash(runId, userId)';
+  'nobody away (unless all are), fewest runs served in window, then oldest last run (never first), no immediate repeat unless opted in, then hash(runId, userId)';
 
 export function selectRunner(input: FairnessInput): FairnessDecision {
   const tieBreakOf = (userId: string) =>
     createHash('sha256').update(`${input.runId}:${userId}`).digest('hex').slice(0, 12);
+  const away = new Set(input.candidates.filter((c) => c.awayUntil).map((c) => c.userId));
+  // Everyone away: somebody still has to fetch the coffee, so nobody is skipped for it.
+  const awayExcluded = away.size < input.candidates.length ? away : new Set<string>();
+  const present = input.candidates.filter((c) => !awayExcluded.has(c.userId));
   const audited: AuditedCandidate[] = [...input.candidates]
     .sort((a, b) => a.userId.localeCompare(b.userId))
     .map((c) => ({
       ...c,
       lastRunAt: c.lastRunAt?.toISOString() ?? null,
-      excluded:
-        c.userId === input.previousRunnerId && !c.optInRepeat && input.candidates.length > 1
+      awayUntil: c.awayUntil ?? null,
+      excluded: awayExcluded.has(c.userId)
+        ? 'away'
+        : c.userId === input.previousRunnerId && !c.optInRepeat && present.length > 1
           ? 'previous_runner'
           : null,
       tieBreak: tieBreakOf(c.userId),
@@ -83,10 +92,16 @@ export function selectRunner(input: FairnessInput): FairnessDecision {
       tieBreakOf(a.userId).localeCompare(tieBreakOf(b.userId)),
   );
   const chosen = ranked[0] as FairnessCandidate;
-  return { runnerId: chosen.userId, why: explain(chosen, ranked, input), audit };
+  return { runnerId: chosen.userId, why: explain(chosen, ranked, input, awayExcluded, away), audit };
 }
 
-function explain(chosen: FairnessCandidate, ranked: FairnessCandidate[], input: FairnessInput): string {
+function explain(
+  chosen: FairnessCandidate,
+  ranked: FairnessCandidate[],
+  input: FairnessInput,
+  skippedAway: Set<string>,
+  away: Set<string>,
+): string {
   const runs = `${chosen.servedInWindow} run${chosen.servedInWindow === 1 ? '' : 's'} in the last ${input.windowDays} days`;
   if (input.candidates.length === 1) return `you were the only one who ordered (${runs})`;
   const tied = ranked.filter((c) => c.servedInWindow === chosen.servedInWindow);
@@ -107,6 +122,15 @@ function explain(chosen: FairnessCandidate, ranked: FairnessCandidate[], input: 
     input.candidates.some((c) => c.userId === input.previousRunnerId)
   ) {
     reason += '; last run’s runner sits this one out';
+  }
+  if (chosen.optInRepeat && input.previousRunnerId === chosen.userId && input.candidates.length > 1) {
+    reason += '; you ran last time too, as you opted in to';
+  }
+  if (skippedAway.size > 0) {
+    const n = skippedAway.size;
+    reason += `; ${n === 1 ? '1 person who ordered is' : `${n} people who ordered are`} away, so not picked`;
+  } else if (away.size > 0 && away.has(chosen.userId)) {
+    reason += '; everyone who ordered is away, so away was not counted';
   }
   return reason;
 }

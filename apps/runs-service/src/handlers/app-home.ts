@@ -16,7 +16,7 @@ export async function showAppHome(
   const userId = message.userId ?? '';
   const processed = await processMessageOnce(deps.db, { ...context, messageId: message.messageId }, (tx) =>
     message.payload.tab === 'home'
-      ? requestAppHome(tx, message.teamId, userId, message.correlationId)
+      ? requestAppHome(tx, message.teamId, userId, message.correlationId, { dmChannelId: message.channelId })
       : Promise.resolve(null),
   );
   if (!processed.duplicate && processed.result) {

@@ -2,7 +2,9 @@ import {
   createMessage,
   type DeliveryContext,
   type HandlerOutcome,
+  isAway,
   isUuid,
+  localDate,
   type MessageOf,
   TOPICS,
 } from '@coffeebuddy/contracts';
@@ -119,6 +121,10 @@ export async function closeRun(
       const stats = await tx.runnerStat.findMany({
         where: { channelId: run.channelId, userId: { in: participants } },
       });
+      const people = await tx.user.findMany({
+        where: { id: { in: participants } },
+        select: { id: true, tz: true, awayUntil: true },
+      });
       const previous = await tx.run.findFirst({
         where: { channelId: run.channelId, status: 'closed', runnerId: { not: null } },
         orderBy: { closedAt: 'desc' },
@@ -130,11 +136,16 @@ export async function closeRun(
         previousRunnerId: previous?.runnerId ?? null,
         candidates: participants.map((id) => {
           const stat = stats.find((s) => s.userId === id);
+          const person = people.find((p) => p.id === id);
+          // "Away until" is a date on the person's own calendar (the channel's when Slack has no zone).
+          const awayUntil = person?.awayUntil?.toISOString().slice(0, 10) ?? null;
+          const today = localDate(now, person?.tz ?? run.channel.timezone);
           return {
             userId: id,
             servedInWindow: served.find((s) => s.runnerId === id)?._count._all ?? 0,
             lastRunAt: stat?.lastRunAt ?? null,
             optInRepeat: stat?.optInRepeat ?? false,
+            awayUntil: isAway(awayUntil, today) ? awayUntil : null,
           };
         }),
       });

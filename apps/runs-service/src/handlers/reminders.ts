@@ -1,11 +1,5 @@
-import {
-  createMessage,
-  type DeliveryContext,
-  type HandlerOutcome,
-  type MessageOf,
-  TOPICS,
-} from '@coffeebuddy/contracts';
-import { type Db, processMessageOnce, type Tx } from '@coffeebuddy/db';
+import { createMessage, TOPICS } from '@coffeebuddy/contracts';
+import type { Tx } from '@coffeebuddy/db';
 import { enqueueOutbox } from '@coffeebuddy/service-kit';
 import { reminderSchedules } from '../domain/reminders';
 
@@ -49,34 +43,23 @@ export async function scheduleReminders(tx: Tx, runId: string): Promise<number> 
 }
 
 /**
- * A channel's settings changed (`admin_config_changed`): the reminders of its runs still to come
- * are scheduled again with the new offset, last-call toggle and on/off switch.
+ * Schedules again the reminders of a channel's runs still to come (open, or closed with a
+ * runner, pickup ahead), with the channel's settings as they are now, in the caller's
+ * transaction. Returns how many runs and reminders.
  */
-export async function rescheduleChannelReminders(
-  deps: { db: Db; wakeOutbox: () => void },
-  message: MessageOf<'admin_config_changed'>,
-  context: DeliveryContext,
-): Promise<HandlerOutcome> {
-  const processed = await processMessageOnce(
-    deps.db,
-    { ...context, messageId: message.messageId },
-    async (tx) => {
-      const runs = await tx.run.findMany({
-        where: {
-          channelId: message.payload.channelId,
-          pickupAt: { gt: new Date() },
-          OR: [{ status: 'open' }, { status: 'closed', runnerId: { not: null } }],
-        },
-        select: { id: true },
-      });
-      let scheduled = 0;
-      for (const run of runs) scheduled += await scheduleReminders(tx, run.id);
-      return { runs: runs.length, scheduled };
+export async function rescheduleChannelRuns(
+  tx: Tx,
+  channelId: string,
+): Promise<{ runs: number; scheduled: number }> {
+  const runs = await tx.run.findMany({
+    where: {
+      channelId,
+      pickupAt: { gt: new Date() },
+      OR: [{ status: 'open' }, { status: 'closed', runnerId: { not: null } }],
     },
-  );
-  if (!processed.duplicate) {
-    deps.wakeOutbox();
-    context.logger.info(processed.result, 'channel settings changed; reminders scheduled again');
-  }
-  return processed;
+    select: { id: true },
+  });
+  let scheduled = 0;
+  for (const run of runs) scheduled += await scheduleReminders(tx, run.id);
+  return { runs: runs.length, scheduled };
 }
