@@ -2,7 +2,7 @@
 # Every CoffeeBuddy image, one target per deployable (the GitHub workflow builds each):
 #
 #   docker build --target slack-gateway -t coffeebuddy-slack-gateway .
-#   targets: slack-gateway, runs-service, orders-service, reminder-worker, slack-emulator, provision
+#   targets: slack-gateway, runs-service, orders-service, admin-service, reminder-worker, slack-emulator, provision
 #
 # The build stage installs the workspace from the lockfile and bundles every deployable
 # (scripts/bundle.mjs: one CommonJS file with all dependencies inlined, Prisma included). A
@@ -55,6 +55,12 @@ CMD ["server.js"]
 
 FROM runtime AS orders-service
 COPY --from=build /src/apps/orders-service/dist/ ./
+ENV OPS_HOST=0.0.0.0 OPS_PORT=9464
+EXPOSE 9464
+CMD ["server.js"]
+
+FROM runtime AS admin-service
+COPY --from=build /src/apps/admin-service/dist/ ./
 ENV OPS_HOST=0.0.0.0 OPS_PORT=9464
 EXPOSE 9464
 CMD ["server.js"]

@@ -48,6 +48,7 @@ CoffeeBuddy local stack is up ($(( $(date +%s) - started )) s).
   slack-gateway    http://127.0.0.1:${GATEWAY_PORT:-3000}   (Slack request URLs: /slack/commands, /slack/interactions, /slack/events; install: /slack/install)
   runs-service     http://127.0.0.1:${RUNS_OPS_PORT:-9464}/metrics   (also /healthz, /readyz)
   orders-service   http://127.0.0.1:${ORDERS_OPS_PORT:-9465}/metrics   (also /healthz, /readyz)
+  admin-service    http://127.0.0.1:${ADMIN_OPS_PORT:-9466}/metrics   (also /healthz, /readyz)
   reminder-worker  http://127.0.0.1:${REMINDERS_OPS_PORT:-9467}/metrics   (also /healthz, /readyz)
   Logs             .local/logs/<service>.log, .local/kafka/logs, .local/postgres/postgres.log
 

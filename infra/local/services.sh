@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The CoffeeBuddy processes of the local stack: the Slack emulator, slack-gateway,
-# runs-service, orders-service and reminder-worker, each in the background with a pid file and a
+# runs-service, orders-service, admin-service and reminder-worker, each in the background with a pid file and a
 # log under .local/.
 #
 #   infra/local/services.sh start|stop|status
@@ -24,8 +24,9 @@ EMULATOR_PORT="${SLACK_EMULATOR_PORT:-3999}"
 GATEWAY_PORT="${GATEWAY_PORT:-3000}"
 RUNS_OPS_PORT="${RUNS_OPS_PORT:-9464}"
 ORDERS_OPS_PORT="${ORDERS_OPS_PORT:-9465}"
+ADMIN_OPS_PORT="${ADMIN_OPS_PORT:-9466}"
 REMINDERS_OPS_PORT="${REMINDERS_OPS_PORT:-9467}"
-SERVICES=(slack-emulator slack-gateway runs-service orders-service reminder-worker)
+SERVICES=(slack-emulator slack-gateway runs-service orders-service admin-service reminder-worker)
 
 log() { printf '[services] %s\n' "$*" >&2; }
 
@@ -71,6 +72,7 @@ health_url() {
     slack-gateway) echo "http://127.0.0.1:${GATEWAY_PORT}/readyz" ;;
     runs-service) echo "http://127.0.0.1:${RUNS_OPS_PORT}/readyz" ;;
     orders-service) echo "http://127.0.0.1:${ORDERS_OPS_PORT}/readyz" ;;
+    admin-service) echo "http://127.0.0.1:${ADMIN_OPS_PORT}/readyz" ;;
     reminder-worker) echo "http://127.0.0.1:${REMINDERS_OPS_PORT}/readyz" ;;
   esac
 }
@@ -94,6 +96,7 @@ start_one() {
       slack-gateway) export PORT="$GATEWAY_PORT" HOST=127.0.0.1 ;;
       runs-service) export OPS_PORT="$RUNS_OPS_PORT" OPS_HOST=127.0.0.1 ;;
       orders-service) export OPS_PORT="$ORDERS_OPS_PORT" OPS_HOST=127.0.0.1 ;;
+      admin-service) export OPS_PORT="$ADMIN_OPS_PORT" OPS_HOST=127.0.0.1 ;;
       reminder-worker) export OPS_PORT="$REMINDERS_OPS_PORT" OPS_HOST=127.0.0.1 ;;
     esac
     nohup node --import tsx "$(entry "$name")" >>"$log_dir/$name.log" 2>&1 &
@@ -123,10 +126,10 @@ case "${1:-}" in
   start)
     ensure_secrets
     load_env
-    if ! alive runs-service && ! alive orders-service && ! alive reminder-worker; then
+    if ! alive runs-service && ! alive orders-service && ! alive admin-service && ! alive reminder-worker; then
       # Tests and benchmarks share this broker; what they produced while the local stack was
       # down is not for it. (Local stack only: production never skips anything.)
-      (cd "$root" && pnpm --silent --filter @coffeebuddy/contracts skip-backlog runs-service orders-service reminder-worker)
+      (cd "$root" && pnpm --silent --filter @coffeebuddy/contracts skip-backlog runs-service orders-service admin-service reminder-worker)
     fi
     for name in "${SERVICES[@]}"; do start_one "$name"; done
     ;;

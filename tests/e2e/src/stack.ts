@@ -15,7 +15,7 @@ import pino from 'pino';
 
 /**
  * A whole CoffeeBuddy stack for one test file: a fresh database, the real slack-gateway,
- * runs-service, orders-service and reminder-worker processes (started exactly as in production,
+ * runs-service, orders-service, admin-service and reminder-worker processes (started exactly as in production,
  * from their server.ts), consumer groups of their own starting at the end of the topics, and the
  * Slack emulator in this process so tests can read every Web API call.
  */
@@ -32,7 +32,12 @@ export interface ServiceProcess {
 }
 
 /** The services a stack runs (each may have several processes: replicas, restarts). */
-export type ServiceName = 'runs-service' | 'orders-service' | 'reminder-worker' | 'slack-gateway';
+export type ServiceName =
+  | 'runs-service'
+  | 'orders-service'
+  | 'admin-service'
+  | 'reminder-worker'
+  | 'slack-gateway';
 
 export interface StackOptions {
   oauth?: boolean;
@@ -127,6 +132,7 @@ function stopProcess(service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM'
 const ENTRIES: Record<ServiceName, string> = {
   'runs-service': 'apps/runs-service/src/server.ts',
   'orders-service': 'apps/orders-service/src/server.ts',
+  'admin-service': 'apps/admin-service/src/server.ts',
   'reminder-worker': 'apps/reminder-worker/src/server.ts',
   'slack-gateway': 'apps/slack-gateway/src/server.ts',
 };
@@ -144,6 +150,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await startGroupAtEnd(kafka, consumerGroup, [...SERVICE_ACCESS['runs-service'].consumes]);
   const ordersGroup = uniqueGroup('e2e-orders');
   await startGroupAtEnd(kafka, ordersGroup, [...SERVICE_ACCESS['orders-service'].consumes]);
+  const adminGroup = uniqueGroup('e2e-admin');
+  await startGroupAtEnd(kafka, adminGroup, [...SERVICE_ACCESS['admin-service'].consumes]);
   const remindersGroup = uniqueGroup('e2e-reminders');
   await startGroupAtEnd(kafka, remindersGroup, [...SERVICE_ACCESS['reminder-worker'].consumes]);
 
@@ -181,6 +189,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       CONSUMER_GROUP: ordersGroup,
       EFFECTS_INTERVAL_MS: '200',
       ...options.env?.['orders-service'],
+    },
+    'admin-service': {
+      ...common,
+      OPS_HOST: '127.0.0.1',
+      CONSUMER_GROUP: adminGroup,
+      EFFECTS_INTERVAL_MS: '200',
+      ...options.env?.['admin-service'],
     },
     'reminder-worker': {
       ...common,
@@ -220,9 +235,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
   const runs = await launch('runs-service', opsPort);
   const orders = await launch('orders-service', ordersOpsPort);
+  const adminService = await launch('admin-service');
   const reminders = await launch('reminder-worker');
   const gateway = await launch('slack-gateway');
-  const services = [runs.process, orders.process, reminders.process, gateway.process];
+  const services = [runs.process, orders.process, adminService.process, reminders.process, gateway.process];
   const stack: Stack = {
     database,
     emulator,
@@ -253,6 +269,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await waitUntilReady(gateway.readyUrl, gateway.process);
     await waitUntilReady(runs.readyUrl, runs.process);
     await waitUntilReady(orders.readyUrl, orders.process);
+    await waitUntilReady(adminService.readyUrl, adminService.process);
     await waitUntilReady(reminders.readyUrl, reminders.process);
   } catch (error) {
     await stack.stop();
