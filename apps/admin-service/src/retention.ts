@@ -35,10 +35,13 @@ export function retentionPoller(options: {
   return {
     name: RETENTION_POLLER,
     intervalMs: options.intervalMs,
-    async run(logger) {
+    // A shutdown neither waits for a sweep nor starts one: the next start carries on.
+    finalRun: false,
+    async run(logger, { stopping }) {
       const report = await sweepRetention(options.db, {
         batchSize: options.batchSize,
         horizonDays: options.horizonDays,
+        stopping,
         onBatch: (table, n, ms) => {
           if (n > 0) deleted.inc({ table }, n);
           batchSeconds.observe(ms / 1000);

@@ -46,7 +46,13 @@ export interface ConsumerDefinition {
 export interface PollerDefinition {
   name: string;
   intervalMs: number;
-  run: (logger: Logger, context: { producer: MessageProducer }) => Promise<void>;
+  /** `stopping()` turns true when the worker shuts down: long runs check it and end early. */
+  run: (logger: Logger, context: { producer: MessageProducer; stopping: () => boolean }) => Promise<void>;
+  /**
+   * Whether `stop()` runs it once more after the consumers stopped (default true: the outbox
+   * relay flushes what the last messages queued). A sweep that can wait for the next start says false.
+   */
+  finalRun?: boolean;
 }
 
 export interface WorkerOptions {
@@ -138,7 +144,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     const loop = (async () => {
       while (!stopping) {
         try {
-          await poller.run(log, { producer });
+          await poller.run(log, { producer, stopping: () => stopping });
         } catch (error) {
           log.error({ err: (error as Error).message }, 'poller run failed');
         }
@@ -190,10 +196,12 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         await Promise.all(consumers.map((c) => c.stop()));
         for (const poller of pollerLoops) poller.wake();
         await Promise.all(pollerLoops.map((p) => p.loop));
-        for (const poller of pollers) {
-          await poller.run(logger.child({ poller: poller.name }), { producer }).catch((error: Error) => {
-            logger.warn({ poller: poller.name, err: error.message }, 'final poller run failed');
-          });
+        for (const poller of pollers.filter((p) => p.finalRun !== false)) {
+          await poller
+            .run(logger.child({ poller: poller.name }), { producer, stopping: () => false })
+            .catch((error: Error) => {
+              logger.warn({ poller: poller.name, err: error.message }, 'final poller run failed');
+            });
         }
         await producer.disconnect();
         await admin.disconnect();

@@ -299,6 +299,41 @@ describe('worker harness on the real broker and database', () => {
     expect(await committedOffset(groupId, partition)).toBe(offset + 1);
   });
 
+  it('runs a flushing poller once more at shutdown, not one that says finalRun: false, and tells a long run to stop', async () => {
+    const runs = { flush: 0, sweep: 0 };
+    let sweepSawStopping = false;
+    let sweepStarted = false;
+    const worker = await startWorker({
+      service: 'test-pollers',
+      logger,
+      metricsRegistry: createMetricsRegistry('test-pollers'),
+      kafka,
+      messageRegistry: registry,
+      ops: { host: '127.0.0.1', port: 0 },
+      shutdownTimeoutMs: 15_000,
+      consumers: [],
+      pollers: [
+        { name: 'flush', intervalMs: 60_000, run: async () => void runs.flush++ },
+        {
+          name: 'sweep',
+          intervalMs: 60_000,
+          finalRun: false,
+          run: async (_log, { stopping }) => {
+            runs.sweep++;
+            sweepStarted = true;
+            // A long sweep: batch after batch until the worker says it is stopping.
+            await waitFor(() => stopping() || undefined, 'the stop', 10_000);
+            sweepSawStopping = true;
+          },
+        },
+      ],
+    });
+    await waitFor(() => (sweepStarted && runs.flush === 1) || undefined, 'the first runs');
+    await worker.stop('test');
+    expect(sweepSawStopping).toBe(true);
+    expect(runs).toEqual({ flush: 2, sweep: 1 });
+  });
+
   it('exits 0 on SIGTERM after a graceful stop', async () => {
     const groupId = uniqueGroup('sigterm');
     const child = spawnEffectWorker(groupId, false);
