@@ -103,7 +103,7 @@ describe('selectRunner', () => {
     ]);
     expect(decision.audit.previousRunnerId).toBe('U3');
     expect(decision.why).toMatch(
-      /fewest runs served \(1 run in the last 30 days\), and your last run was the longest ago \(2026-11-02\); last run’s runner sits this one out/,
+      /fewest runs served among those who could run \(1 run in the last 30 days\), and the longest since their last run \(2026-11-02\); last run’s runner sits this one out/,
     );
   });
 
@@ -153,10 +153,14 @@ describe('selectRunner', () => {
       ['U2', null, null],
     ]);
     expect(skipped.why).toMatch(/1 person who ordered is away, so not picked$/);
+    // U1 (away) had fewer runs than U2: U2 had the fewest of those who could run, not of all.
+    expect(skipped.why).toMatch(/^fewest runs served among those who could run \(1 run/);
+    const single = select([candidate('U5', 2, null)]);
+    expect(single.why).toBe('the only one who ordered (2 runs in the last 30 days)');
     const allAway = select([away(candidate('U1', 0, null)), away(candidate('U2', 1, null))]);
     expect(allAway.why).toMatch(/everyone who ordered is away/);
     const repeat = select([candidate('U1', 0, day('2026-11-24'), true), candidate('U2', 1, null)], 'U1');
-    expect(repeat.why).toMatch(/you ran last time too, as you opted in to/);
+    expect(repeat.why).toMatch(/ran last time too, and opted in to running again/);
   });
 });
 

@@ -95,6 +95,11 @@ export function selectRunner(input: FairnessInput): FairnessDecision {
   return { runnerId: chosen.userId, why: explain(chosen, ranked, input, awayExcluded, away), audit };
 }
 
+/**
+ * The summary's one line of why (shown in the channel, so in the third person): fewest runs
+ * served — "among those who could run" when someone who sat out (away, last run's runner) had
+ * fewer — then the tie-breaks, then who sat out and why.
+ */
 function explain(
   chosen: FairnessCandidate,
   ranked: FairnessCandidate[],
@@ -103,17 +108,20 @@ function explain(
   away: Set<string>,
 ): string {
   const runs = `${chosen.servedInWindow} run${chosen.servedInWindow === 1 ? '' : 's'} in the last ${input.windowDays} days`;
-  if (input.candidates.length === 1) return `you were the only one who ordered (${runs})`;
+  if (input.candidates.length === 1) return `the only one who ordered (${runs})`;
+  const satOutWithFewer = input.candidates.some(
+    (c) => !ranked.includes(c) && c.servedInWindow < chosen.servedInWindow,
+  );
   const tied = ranked.filter((c) => c.servedInWindow === chosen.servedInWindow);
-  let reason = `fewest runs served (${runs})`;
+  let reason = `fewest runs served${satOutWithFewer ? ' among those who could run' : ''} (${runs})`;
   if (tied.length > 1) {
     const sameLast = tied.filter(
       (c) => (c.lastRunAt?.getTime() ?? null) === (chosen.lastRunAt?.getTime() ?? null),
     );
     reason +=
       chosen.lastRunAt === null
-        ? ', and you have never done a run here'
-        : `, and your last run was the longest ago (${chosen.lastRunAt.toISOString().slice(0, 10)})`;
+        ? ', and has never done a run here'
+        : `, and the longest since their last run (${chosen.lastRunAt.toISOString().slice(0, 10)})`;
     if (sameLast.length > 1) reason += ', then a fair coin toss among equals';
   }
   if (
@@ -124,7 +132,7 @@ function explain(
     reason += '; last run’s runner sits this one out';
   }
   if (chosen.optInRepeat && input.previousRunnerId === chosen.userId && input.candidates.length > 1) {
-    reason += '; you ran last time too, as you opted in to';
+    reason += '; ran last time too, and opted in to running again';
   }
   if (skippedAway.size > 0) {
     const n = skippedAway.size;
