@@ -213,7 +213,12 @@ describe('scheduling by runs-service', () => {
         version: 1,
         pickupAt: new Date(pickup).toISOString(),
         remindAt: new Date(pickup - 5 * 60_000).toISOString(),
-        channelConfig: { enabled: true, reminderOffsetMinutes: 5, lastCallEnabled: false },
+        // `enabled` says whether that kind is on: runner reminders are, last calls are off by default.
+        channelConfig: {
+          enabled: event.payload.kind === 'runner',
+          reminderOffsetMinutes: 5,
+          lastCallEnabled: false,
+        },
       });
     }
     expect(scheduled.map((e) => e.payload.kind).sort()).toEqual(['last_call', 'runner']);
@@ -299,7 +304,7 @@ describe('the reminder-worker', () => {
       /^skipped: the channel is disabled/,
     );
     expect((await reminderOutcome(off, 'runner')).last_error).toMatch(
-      /^skipped: the channel’s reminders are off/,
+      /^skipped: the channel’s runner reminders are off/,
     );
     expect((await reminderOutcome(cancelled, 'runner')).last_error).toMatch(
       /^cancelled: the run was cancelled/,

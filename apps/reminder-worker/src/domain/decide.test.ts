@@ -61,7 +61,7 @@ describe('decideReminder', () => {
       'channel reminders off',
       due,
       { ...closed, channel: { ...channel, remindersEnabled: false } },
-      { action: 'skip', outcome: 'skipped', reason: expect.stringContaining('reminders are off') },
+      { action: 'skip', outcome: 'skipped', reason: expect.stringContaining('runner reminders are off') },
     ],
     [
       'pickup passed',
@@ -86,6 +86,12 @@ describe('decideReminder', () => {
       { ...due, kind: 'last_call' },
       { ...open, channel: { ...channel, lastCallEnabled: false } },
       { action: 'skip', outcome: 'skipped', reason: expect.stringContaining('last calls off') },
+    ],
+    [
+      'last call with runner reminders off: its own switch',
+      { ...due, kind: 'last_call' },
+      { ...open, channel: { ...channel, remindersEnabled: false } },
+      { action: 'send', kind: 'last_call', runnerId: null },
     ],
     [
       'last call once closed',

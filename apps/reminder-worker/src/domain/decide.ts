@@ -34,11 +34,13 @@ export type ReminderDecision =
 /**
  * - a newer version of the run's reminders exists → `stale` (the newer one is scheduled itself);
  * - the run is gone or cancelled → `cancelled`;
- * - the channel is disabled or its reminders are off → `skipped`;
+ * - the channel is disabled → `skipped`;
  * - the pickup time has passed → `missed` (a reminder after pickup is no use);
- * - last call: only while the run is open and the channel has last calls on, else `skipped`;
- * - runner reminder: waits while the run is open (the runner is chosen at the close); a run
- *   closed without a runner → `cancelled`; else it is sent to the runner.
+ * - last call: only while the run is open and the channel has last calls on, else `skipped`
+ *   (its own switch: runner reminders off leave it alone);
+ * - runner reminder: `skipped` when the channel's runner reminders are off; waits while the run
+ *   is open (the runner is chosen at the close); a run closed without a runner → `cancelled`;
+ *   else it is sent to the runner.
  */
 export function decideReminder(reminder: DueReminder, state: ReminderState, now: Date): ReminderDecision {
   const { run, channel } = state;
@@ -53,8 +55,6 @@ export function decideReminder(reminder: DueReminder, state: ReminderState, now:
   if (run.status === 'cancelled')
     return { action: 'skip', outcome: 'cancelled', reason: 'the run was cancelled' };
   if (!channel?.enabled) return { action: 'skip', outcome: 'skipped', reason: 'the channel is disabled' };
-  if (!channel.remindersEnabled)
-    return { action: 'skip', outcome: 'skipped', reason: 'the channel’s reminders are off' };
   if (!run.pickupAt || now >= run.pickupAt)
     return { action: 'skip', outcome: 'missed', reason: 'the pickup time has passed' };
   if (reminder.kind === 'last_call') {
@@ -64,6 +64,8 @@ export function decideReminder(reminder: DueReminder, state: ReminderState, now:
       return { action: 'skip', outcome: 'skipped', reason: 'the run is already closed' };
     return { action: 'send', kind: 'last_call', runnerId: null };
   }
+  if (!channel.remindersEnabled)
+    return { action: 'skip', outcome: 'skipped', reason: 'the channel’s runner reminders are off' };
   if (run.status === 'open')
     return { action: 'wait', reason: 'the run is still open; the runner is chosen at the close' };
   if (!run.runnerId)

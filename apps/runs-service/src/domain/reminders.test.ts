@@ -9,6 +9,7 @@ const base = {
   runnerId: null,
   version: 3,
   channel,
+  now: new Date('2026-11-25T10:00:00Z'),
 };
 
 describe('reminderDueAt', () => {
@@ -58,13 +59,30 @@ describe('reminderSchedules', () => {
     expect(reminderSchedules({ ...base, status: 'cancelled' })).toEqual([]);
   });
 
-  it('says reminders are off when the channel is disabled or its reminders are off', () => {
-    expect(
-      reminderSchedules({ ...base, channel: { ...channel, enabled: false } })[0]?.channelConfig.enabled,
-    ).toBe(false);
-    expect(
-      reminderSchedules({ ...base, channel: { ...channel, remindersEnabled: false } })[0]?.channelConfig
-        .enabled,
-    ).toBe(false);
+  it('says which kind is off: the channel, its runner reminders, its last calls', () => {
+    const enabled = (over: Partial<typeof channel>) =>
+      reminderSchedules({ ...base, channel: { ...channel, ...over } }).map((s) => [
+        s.kind,
+        s.channelConfig.enabled,
+      ]);
+    expect(enabled({ enabled: false })).toEqual([
+      ['runner', false],
+      ['last_call', false],
+    ]);
+    expect(enabled({ remindersEnabled: false })).toEqual([
+      ['runner', false],
+      ['last_call', true],
+    ]);
+    expect(enabled({ lastCallEnabled: false })).toEqual([
+      ['runner', true],
+      ['last_call', false],
+    ]);
+  });
+
+  it('leaves out a last call that would be due already (an offset longer than the time to pickup)', () => {
+    const soon = { ...base, now: new Date('2026-11-25T10:21:00Z') };
+    expect(reminderSchedules(soon).map((s) => s.kind)).toEqual(['runner']);
+    const justInTime = { ...base, now: new Date('2026-11-25T10:19:00Z') };
+    expect(reminderSchedules(justInTime).map((s) => s.kind)).toEqual(['runner', 'last_call']);
   });
 });

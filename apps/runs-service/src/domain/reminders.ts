@@ -9,6 +9,8 @@ export interface ReminderInput {
   runnerId: string | null;
   /** The version these schedules carry (the run's new reminder version). */
   version: number;
+  /** When they are scheduled: a last call already due by then is not worth sending. */
+  now?: Date;
   channel: {
     enabled: boolean;
     remindersEnabled: boolean;
@@ -31,9 +33,11 @@ export function reminderDueAt(pickupAt: Date, offsetMinutes: number): Date {
 /**
  * The `reminder_scheduled` payloads a run implies now: none without a pickup time or once it is
  * cancelled; for an open run the runner reminder (which waits for the close to know its runner)
- * and the last call; for a closed run with a runner, the runner reminder only. Each carries the
- * channel's reminder settings as they are, so the worker knows what was asked; the worker still
- * checks the current state before it sends anything.
+ * and the last call — unless the last call would already be due (an offset longer than the time
+ * to pickup: a "closing soon" right as the run starts is noise); for a closed run with a runner,
+ * the runner reminder only. Each carries the channel's settings as they are, `enabled` saying
+ * whether that kind is on (runner reminders and last calls are separate switches); the worker
+ * still checks the current state before it sends anything.
  */
 export function reminderSchedules(input: ReminderInput): PayloadOf<'reminder_scheduled'>[] {
   if (!input.pickupAt || input.status === 'cancelled') return [];
@@ -45,13 +49,19 @@ export function reminderSchedules(input: ReminderInput): PayloadOf<'reminder_sch
     runnerId: input.runnerId,
     pickupAt: input.pickupAt.toISOString(),
     remindAt,
-    channelConfig: {
-      enabled: input.channel.enabled && input.channel.remindersEnabled,
-      reminderOffsetMinutes: input.channel.reminderOffsetMinutes,
-      lastCallEnabled: input.channel.lastCallEnabled,
-    },
     version: input.version,
   };
-  const kinds: ('runner' | 'last_call')[] = input.status === 'open' ? ['runner', 'last_call'] : ['runner'];
-  return kinds.map((kind) => ({ ...base, kind }));
+  const config = (enabled: boolean) => ({
+    enabled: input.channel.enabled && enabled,
+    reminderOffsetMinutes: input.channel.reminderOffsetMinutes,
+    lastCallEnabled: input.channel.lastCallEnabled,
+  });
+  const schedules: PayloadOf<'reminder_scheduled'>[] = [
+    { ...base, kind: 'runner', channelConfig: config(input.channel.remindersEnabled) },
+  ];
+  const lastCallDue = new Date(remindAt).getTime() <= (input.now ?? new Date()).getTime();
+  if (input.status === 'open' && !lastCallDue) {
+    schedules.push({ ...base, kind: 'last_call', channelConfig: config(input.channel.lastCallEnabled) });
+  }
+  return schedules;
 }

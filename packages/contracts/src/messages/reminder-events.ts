@@ -29,7 +29,7 @@ export const ReminderScheduled = Closed(
     remindAt: Timestamp,
     /** The channel's settings when the reminder was scheduled. */
     channelConfig: Closed({
-      /** Reminders are on for this channel (the channel is enabled and its reminders are not off). */
+      /** This kind of reminder is on: the channel is enabled and its runner reminders (`runner`) or last calls (`last_call`) are on. */
       enabled: Type.Boolean(),
       reminderOffsetMinutes: ReminderOffsetMinutes,
       lastCallEnabled: Type.Boolean(),

@@ -89,10 +89,14 @@ export function buildRunSummary(summary: RunSummaryInput): SlackMessage[] {
   });
 }
 
+/**
+ * The reminder line of the runner's DM. The run is closed by then, so the channel's last call
+ * (sent only while a run is open) is not mentioned.
+ */
 export function describeReminders(settings: ReminderSettings, pickupAt: Date | null): string {
-  if (!settings.enabled || !pickupAt) return 'No reminder: this run has no pickup time.';
-  const lastCall = settings.lastCallEnabled ? ' The channel also gets a last call.' : '';
-  return `I'll remind you ${settings.reminderOffsetMinutes} min before pickup.${lastCall}`;
+  if (!pickupAt) return 'No reminder: this run has no pickup time.';
+  if (!settings.enabled) return 'No reminder: runner reminders are off in this channel.';
+  return `I'll remind you ${settings.reminderOffsetMinutes} min before pickup.`;
 }
 
 /** The runner's DM: every order, the drink count and the reminder settings, in one or more messages. */
