@@ -8,6 +8,7 @@ import {
 import { type Db, processMessageOnce, type Tx } from '@coffeebuddy/db';
 import { enqueueOutbox } from '@coffeebuddy/service-kit';
 import {
+  activeOrders,
   cancelPendingEffects,
   type EffectDeliverer,
   RUN_EFFECTS,
@@ -18,17 +19,29 @@ import { rescheduleChannelRuns } from './reminders';
 
 /**
  * A channel turned off while a run is open: the run is cancelled (runs-service owns runs), its
- * message shows it cancelled, the channel is told who turned coffee runs off, and `run_cancelled`
- * goes out — in the caller's transaction. Returns the effects to deliver (none without an open run).
+ * message shows it cancelled with the orders it had, and `run_cancelled` goes out — in the
+ * caller's transaction. Returns the cancelled run's ID and the effects to deliver (null without
+ * an open run).
  */
-async function cancelOpenRun(tx: Tx, message: MessageOf<'admin_config_changed'>): Promise<string[]> {
+async function cancelOpenRun(
+  tx: Tx,
+  message: MessageOf<'admin_config_changed'>,
+): Promise<{ runId: string; effectIds: string[] } | null> {
   const { channelId, actorId } = message.payload;
-  const cancelled = await tx.run.updateManyAndReturn({
-    where: { channelId, status: 'open' },
-    data: { status: 'cancelled', closedAt: new Date(), closedById: actorId },
+  const [open] = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM runs WHERE channel_id = ${channelId} AND status = 'open' FOR UPDATE`;
+  if (!open) return null;
+  // The cancelled message still lists the orders people had placed (a run not open shows its snapshot).
+  const orders = await activeOrders(tx, open.id);
+  const run = await tx.run.update({
+    where: { id: open.id },
+    data: {
+      status: 'cancelled',
+      closedAt: new Date(),
+      closedById: actorId,
+      orderSnapshot: orders.map((o) => ({ userId: o.userId, text: o.text, provenance: o.provenance })),
+    },
   });
-  const run = cancelled[0];
-  if (!run) return [];
   // A run message still waiting to be posted is not posted at all.
   await cancelPendingEffects(tx, run.id, [RUN_EFFECTS.runMessage]);
   await enqueueOutbox(
@@ -42,22 +55,36 @@ async function cancelOpenRun(tx: Tx, message: MessageOf<'admin_config_changed'>)
     ),
   );
   const notify = { userId: actorId, channelId };
-  return [
-    await requestRunMessageUpdate(tx, run, { correlationId: message.correlationId, notify }),
-    await requestChannelNotice(tx, {
-      key: `run:${run.id}:cancelled:channel_disabled`,
-      teamId: run.teamId,
-      channelId,
-      runId: run.id,
-      text: `☕ <@${actorId}> turned coffee runs off in this channel, so the open coffee run is cancelled. A channel admin can turn them back on with \`/coffee admin\`.`,
-      correlationId: message.correlationId,
-    }),
-  ];
+  return {
+    runId: run.id,
+    effectIds: [await requestRunMessageUpdate(tx, run, { correlationId: message.correlationId, notify })],
+  };
+}
+
+/**
+ * Everyone in the channel hears that coffee runs were turned off (and the open run, if any,
+ * cancelled) or back on, and by whom — in the caller's transaction. One notice per change.
+ */
+function announce(tx: Tx, message: MessageOf<'admin_config_changed'>, cancelledRunId: string | null) {
+  const { channelId, actorId, after } = message.payload;
+  const text = after.enabled
+    ? `☕ <@${actorId}> turned coffee runs back on in this channel — start one with \`/coffee\`.`
+    : `☕ <@${actorId}> turned coffee runs off in this channel${
+        cancelledRunId ? ', so the open coffee run is cancelled' : ''
+      }. A channel admin can turn them back on with \`/coffee admin\`.`;
+  return requestChannelNotice(tx, {
+    key: `channel:${channelId}:${after.enabled ? 'enabled' : 'disabled'}:${message.messageId}`,
+    teamId: message.teamId,
+    channelId,
+    ...(cancelledRunId ? { runId: cancelledRunId } : {}),
+    text,
+    correlationId: message.correlationId,
+  });
 }
 
 /**
  * A channel's settings changed (`admin_config_changed`, from admin-service): when the channel was
- * turned off, its open run is cancelled with a message in the channel; the reminders of its runs
+ * turned off, its open run is cancelled; turned off or on, the channel is told; the reminders of its runs
  * still to come are scheduled again with the new offset, last-call toggle and on/off switches.
  * One transaction with the processed-message record.
  */
@@ -71,7 +98,14 @@ export async function applyChannelSettings(
     deps.db,
     { ...context, messageId: message.messageId },
     async (tx) => {
-      const effectIds = before.enabled && !after.enabled ? await cancelOpenRun(tx, message) : [];
+      const effectIds: string[] = [];
+      if (before.enabled !== after.enabled) {
+        const cancelled = after.enabled ? null : await cancelOpenRun(tx, message);
+        effectIds.push(
+          ...(cancelled?.effectIds ?? []),
+          await announce(tx, message, cancelled?.runId ?? null),
+        );
+      }
       const reminders = await rescheduleChannelRuns(tx, channelId);
       return { effectIds, ...reminders };
     },
@@ -80,7 +114,10 @@ export async function applyChannelSettings(
   deps.wakeOutbox();
   const { effectIds, runs, scheduled } = processed.result;
   if (effectIds.length > 0) {
-    context.logger.info({ channelId }, 'channel turned off: its open run is cancelled');
+    context.logger.info(
+      { channelId, enabled: after.enabled },
+      'channel turned on or off; the channel is told',
+    );
     await deps.effects.deliver(effectIds);
   }
   context.logger.info({ runs, scheduled }, 'channel settings changed; reminders scheduled again');
