@@ -38,8 +38,16 @@ function render(blocks: unknown[]): string[] {
   return lines;
 }
 
+const USAGE = `usage: bash scripts/coffee.sh [--channel C0001] [--user U0001] [--command /coffee] [--wait 3] <text...>
+  sends /coffee <text> to the local gateway as Slack would (signed, escaped), then prints the
+  answer and what the app posted. Examples: "in 20m oat flat whites", "help", "admin".`;
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+    console.log(USAGE);
+    return;
+  }
   const channelId = option(args, '--channel', 'C0001');
   const userId = option(args, '--user', 'U0001');
   const command = option(args, '--command', '/coffee');
@@ -57,8 +65,13 @@ async function main(): Promise<void> {
     emulator: emulatorUrl,
   });
   const since = Date.now() / 1000;
+  const gatewayUrl = process.env.GATEWAY_URL ?? 'http://127.0.0.1:3000';
   console.log(`→ ${command} ${text}   (as ${userId} in ${channelId})`);
-  const answer = await driver.slashCommand({ command, text, userId, channelId });
+  const answer = await driver.slashCommand({ command, text, userId, channelId }).catch((error: Error) => {
+    throw new Error(
+      `the gateway at ${gatewayUrl} did not answer (${error.message}); is the local stack up (bash scripts/run.sh), and GATEWAY_PORT set if you changed it?`,
+    );
+  });
   const state = (await (await fetch(`${emulatorUrl}/_emulator/state`)).json()) as {
     users: { id: string; name: string }[];
     channels: { id: string; name: string }[];
@@ -75,7 +88,21 @@ async function main(): Promise<void> {
   const response = await fetch(`${emulatorUrl}/_emulator/messages?channel=${encodeURIComponent(channelId)}`);
   const { messages } = (await response.json()) as { messages: StoredMessage[] };
   const recent = messages.filter((m) => Number(m.ts) >= since - 1 && !m.deleted);
-  if (recent.length === 0) console.log(`(nothing posted in ${channelId} within ${waitSeconds} s)`);
+  if (recent.length === 0) {
+    const opened = (await (
+      await fetch(`${emulatorUrl}/_emulator/calls?method=views.open`)
+    )
+      .json()
+      .catch(() => ({}))) as {
+      calls?: { at: number }[];
+    };
+    const modal = (opened.calls ?? []).some((c) => c.at >= since * 1000);
+    console.log(
+      modal
+        ? '(a modal opened: see it in the browser page)'
+        : `(nothing posted in ${channelId} within ${waitSeconds} s)`,
+    );
+  }
   for (const message of recent) {
     const who = message.ephemeral ? `only visible to ${message.visible_to}` : 'in channel';
     console.log(`\n# ${channelId} — ${message.via}, ${who}, ts ${message.ts}`);

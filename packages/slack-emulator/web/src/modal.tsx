@@ -52,6 +52,7 @@ export function Modal({
     interactive: interactive && !busy,
     errors,
     onProblem,
+    rememberAs: view.id,
   });
 
   const close = () => pageApi.closeView(userId, view.id).catch((error: Error) => onProblem(error.message));

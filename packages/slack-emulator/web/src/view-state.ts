@@ -68,9 +68,22 @@ export function clientSideErrors(blocks: unknown[], values: StateValues): Record
   return errors;
 }
 
-/** A surface's values, reset from `blocks` whenever `key` (the view's ID and hash) changes. */
-export function useViewState(key: string, blocks: unknown[]) {
-  const [values, setValues] = useState<StateValues>(() => initialState(blocks));
+/**
+ * What people typed into each modal of their stack, by view ID: a view under a pushed one comes
+ * back with its prior state intact when the pushed one closes, as in Slack ("Modals": the view
+ * stack). Forgotten with the page.
+ */
+const remembered = new Map<string, StateValues>();
+
+/**
+ * A surface's values, reset from `blocks` whenever `key` (the view's ID and hash) changes;
+ * with `rememberAs` (a modal's view ID) they survive the component being shown again.
+ */
+export function useViewState(key: string, blocks: unknown[], rememberAs?: string) {
+  const [values, setValues] = useState<StateValues>(() => {
+    const earlier = rememberAs ? remembered.get(rememberAs) : undefined;
+    return earlier ? carryOver(earlier, blocks) : initialState(blocks);
+  });
   const shownKey = useRef(key);
   let current = values;
   if (shownKey.current !== key) {
@@ -78,6 +91,7 @@ export function useViewState(key: string, blocks: unknown[]) {
     current = carryOver(values, blocks);
     setValues(current);
   }
+  if (rememberAs) remembered.set(rememberAs, current);
   const value: Surface['value'] = (blockId, actionId) => current[blockId]?.[actionId];
   const setValue: Surface['setValue'] = (blockId, actionId, next) =>
     setValues((old) => ({ ...old, [blockId]: { ...old[blockId], [actionId]: next } }));
@@ -98,8 +112,10 @@ export function useInteractiveSurface(input: {
   interactive: boolean;
   errors?: Record<string, string>;
   onProblem: (text: string) => void;
+  /** A modal's view ID: its values are kept while other views are pushed on top of it. */
+  rememberAs?: string;
 }): { surface: Surface; values: StateValues } {
-  const { values, value, setValue } = useViewState(input.key, input.blocks);
+  const { values, value, setValue } = useViewState(input.key, input.blocks, input.rememberAs);
   const surface: Surface = {
     kind: input.kind,
     interactive: input.interactive,

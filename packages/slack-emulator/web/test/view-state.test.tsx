@@ -56,3 +56,22 @@ describe("Slack's own checks before submitting", () => {
     expect(clientSideErrors(modalBlocks, values)).toEqual({ note: 'Please enter at least 3 characters.' });
   });
 });
+
+describe('a modal under a pushed one', () => {
+  it('comes back with what was typed into it, as Slack keeps a stack’s earlier views', async () => {
+    const { render } = await import('@testing-library/preact');
+    const { useViewState } = await import('../src/view-state');
+    let api: ReturnType<typeof useViewState> | undefined;
+    function Probe() {
+      api = useViewState('V1:h1', [fixtures.inputText], 'V1');
+      return null;
+    }
+    const first = render(<Probe />);
+    api?.setValue('order', 'text', { type: 'plain_text_input', value: 'cortado' });
+    first.rerender(<Probe />);
+    expect(api?.values.order?.text).toEqual({ type: 'plain_text_input', value: 'cortado' });
+    first.unmount(); // the reset confirmation is pushed on top
+    render(<Probe />); // …and closed: the settings modal shows again
+    expect(api?.values.order?.text).toEqual({ type: 'plain_text_input', value: 'cortado' });
+  });
+});
