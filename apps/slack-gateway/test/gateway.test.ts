@@ -455,11 +455,21 @@ describe('channel administration', () => {
     },
   });
 
-  it('publishes /coffee admin to admin-service and answers with an empty 200 (the modal is the answer)', async () => {
+  it('publishes /coffee admin to admin-service and says the settings are opening', async () => {
     const before = await adminOffsets();
     const response = await postCommand(commandBody('admin', { channel_id: uniqueSlackId('C') }));
-    expect([response.statusCode, response.body]).toEqual([200, '']);
+    expect(response.json()).toEqual({
+      response_type: 'ephemeral',
+      text: "⚙️ Opening CoffeeBuddy's settings for this channel…",
+    });
     expect(await adminOffsets()).not.toBe(before);
+  });
+
+  it('answers /coffee admin in a DM with where to run it, and publishes nothing', async () => {
+    const before = await adminOffsets();
+    const response = await postCommand(commandBody('admin', { channel_id: 'D0ABCDEF1' }));
+    expect(response.json().text).toMatch(/settings are per channel/);
+    expect(await adminOffsets()).toBe(before);
   });
 
   it('answers a bad setting with a field error and publishes nothing; a good one closes the modal', async () => {

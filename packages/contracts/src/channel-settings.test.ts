@@ -1,8 +1,10 @@
 import {
   CHANNEL_ADMINS_MAX,
   type ChannelSettingsForm,
+  canonicalTimeZone,
   diffChannelSettings,
   isKnownTimeZone,
+  mergeChannelSettings,
   validateChannelSettings,
 } from './channel-settings';
 
@@ -118,5 +120,40 @@ describe('diffChannelSettings', () => {
       { field: 'timezone', before: null, after: 'UTC' },
     ]);
     expect(diffChannelSettings(before.settings, before.settings)).toEqual([]);
+  });
+});
+
+describe('mergeChannelSettings', () => {
+  it('takes only what this person changed from what they saw: a save in between stays', () => {
+    const parse = (over: Partial<ChannelSettingsForm>) => {
+      const r = validateChannelSettings(form(over));
+      if (!r.ok) throw new Error('fixture');
+      return r.settings;
+    };
+    const shown = parse({});
+    const current = parse({ reminderOffsetMinutes: '10' }); // another admin saved meanwhile
+    const submitted = parse({ lastCallEnabled: true }); // this one ticked the last call only
+    expect(mergeChannelSettings(current, shown, submitted)).toEqual(
+      parse({ reminderOffsetMinutes: '10', lastCallEnabled: true }),
+    );
+    // The same field changed by both: the later save wins.
+    expect(
+      mergeChannelSettings(current, shown, parse({ reminderOffsetMinutes: '20' })).reminderOffsetMinutes,
+    ).toBe(20);
+  });
+});
+
+describe('timezones and numbers as people type them', () => {
+  it('stores a timezone in its standard spelling and reads thousands separators', () => {
+    expect(canonicalTimeZone('europe/berlin')).toBe('Europe/Berlin');
+    expect(validateChannelSettings(form({ timezone: 'europe/berlin' }))).toMatchObject({
+      ok: true,
+      settings: { timezone: 'Europe/Berlin' },
+    });
+    expect(validateChannelSettings(form({ dataRetentionDays: '3,650' }))).toMatchObject({
+      ok: true,
+      settings: { dataRetentionDays: 3650 },
+    });
+    expect(validateChannelSettings(form({ dataRetentionDays: '3,65' })).ok).toBe(false);
   });
 });

@@ -62,15 +62,22 @@ export type ChannelSettingsResult =
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
-/** Whether `zone` is an IANA timezone this runtime knows (Intl, i.e. the ICU time zone data). */
-export function isKnownTimeZone(zone: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return false;
+/**
+ * The IANA timezone `zone` names in its standard spelling (`europe/berlin` → `Europe/Berlin`), or
+ * null when this runtime does not know it (Intl, i.e. the ICU time zone data).
+ */
+export function canonicalTimeZone(zone: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return null;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** Whether `zone` is an IANA timezone this runtime knows. */
+export function isKnownTimeZone(zone: string): boolean {
+  return canonicalTimeZone(zone) !== null;
 }
 
 function wholeNumberIn(
@@ -78,7 +85,8 @@ function wholeNumberIn(
   bounds: { min: number; max: number },
   unit: string,
 ): { value: number } | { error: string } {
-  const text = raw.trim();
+  // Thousands separators as people write them ("3,650", "3 650") are fine.
+  const text = raw.trim().replace(/(?<=\d)[, ](?=\d{3}(?!\d))/g, '');
   const range = `between ${bounds.min} and ${bounds.max.toLocaleString('en-US')} ${unit}`;
   if (text === '') return { error: `Enter a number of ${unit} (${range}).` };
   if (!/^\d+$/.test(text)) return { error: `Enter a whole number of ${unit}, ${range}.` };
@@ -112,7 +120,8 @@ export function validateChannelSettings(form: ChannelSettingsForm): ChannelSetti
   else if (admins.length > CHANNEL_ADMINS_MAX)
     errors.adminUserIds = `At most ${CHANNEL_ADMINS_MAX} channel admins.`;
   const zone = form.timezone.trim();
-  if (zone !== '' && !isKnownTimeZone(zone)) {
+  const canonicalZone = zone === '' ? null : canonicalTimeZone(zone);
+  if (zone !== '' && !canonicalZone) {
     errors.timezone = `"${zone.slice(0, 60)}" is not a timezone I know. Use an IANA name such as Europe/Berlin or America/New_York, or leave it empty for UTC.`;
   }
   if (Object.keys(errors).length > 0 || 'error' in offset || 'error' in window || 'error' in retention) {
@@ -128,9 +137,41 @@ export function validateChannelSettings(form: ChannelSettingsForm): ChannelSetti
       fairnessWindowDays: window.value,
       dataRetentionDays: retention.value,
       adminUserIds: admins,
-      timezone: zone === '' ? null : zone,
+      timezone: canonicalZone,
     },
   };
+}
+
+/** Settings as the form shows them (the inverse of what {@link validateChannelSettings} parses). Pure. */
+export function settingsForm(settings: ChannelSettings): ChannelSettingsForm {
+  return {
+    enabled: settings.enabled,
+    remindersEnabled: settings.remindersEnabled,
+    lastCallEnabled: settings.lastCallEnabled,
+    reminderOffsetMinutes: String(settings.reminderOffsetMinutes),
+    fairnessWindowDays: String(settings.fairnessWindowDays),
+    dataRetentionDays: String(settings.dataRetentionDays),
+    adminUserIds: [...settings.adminUserIds],
+    timezone: settings.timezone ?? '',
+  };
+}
+
+/**
+ * What a person's edit does to the settings as they are now: only the fields they changed from
+ * what their form showed (`shown`) are taken from `submitted`, so two admins editing different
+ * settings at once do not undo each other (the same field: the later save wins). Pure; validate
+ * the result, since a combination may break a cross-field rule.
+ */
+export function mergeChannelSettings(
+  current: ChannelSettings,
+  shown: ChannelSettings,
+  submitted: ChannelSettings,
+): ChannelSettings {
+  const merged = { ...current };
+  for (const { field } of diffChannelSettings(shown, submitted)) {
+    (merged as Record<string, unknown>)[field] = submitted[field];
+  }
+  return merged;
 }
 
 /** One changed setting: its name and its value before and after. */

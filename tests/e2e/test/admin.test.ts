@@ -336,6 +336,32 @@ describe('the settings modal', () => {
     stack.emulator.clearFaults();
   });
 
+  it('two admins editing at once keep each other’s changes', async () => {
+    const channelId = newChannel();
+    const grace = await openAdmin(channelId, 'U0002');
+    const ada = await openAdmin(channelId, 'U0001');
+    const first = Date.now();
+    await submit('U0002', grace, { offset: '10' });
+    await answerTo(channelId, 'U0002', first);
+    const second = Date.now();
+    await submit('U0001', ada, { flags: ['enabled', 'reminders', 'last_call'] });
+    const told = await answerTo(channelId, 'U0001', second);
+    expect(String(told.body.text)).toBe(
+      `Saved CoffeeBuddy's settings for <#${channelId}>:\n• Last call: off → on`,
+    );
+    expect(
+      await query('SELECT reminder_offset_minutes, last_call_enabled FROM channels WHERE id = $1', [
+        channelId,
+      ]),
+    ).toEqual([{ reminder_offset_minutes: 10, last_call_enabled: true }]);
+  });
+
+  it('answers /coffee admin in a DM with the app with where to run it', async () => {
+    const dm = stack.emulator.openIm('T0001', 'U0001').id;
+    const answer = await driver.slashCommand({ text: 'admin', userId: 'U0001', channelId: dm });
+    expect(String((answer.body as { text: string }).text)).toMatch(/settings are per channel/);
+  });
+
   it('says so when nothing changed, and writes no audit entry', async () => {
     const channelId = newChannel();
     const viewId = await openAdmin(channelId, 'U0001');
@@ -351,6 +377,7 @@ describe('turning a channel off', () => {
   it('cancels its open run with a message, then answers /coffee with the notice and writes nothing', async () => {
     const channelId = newChannel();
     const run = await startRun(channelId);
+    await placeOrder(channelId, run, 'U0003', 'tea with oat milk');
     const viewId = await openAdmin(channelId, 'U0001');
     await submit('U0001', viewId, { flags: ['reminders'] });
     await waitFor(async () => {
@@ -368,8 +395,14 @@ describe('turning a channel off', () => {
     await waitFor(() => {
       const message = stack.emulator.messagesIn(channelId).find((m) => m.ts === run.message_ts);
       const blocks = JSON.stringify(message?.blocks ?? []);
-      return blocks.includes('(cancelled)') && !blocks.includes('place_order') ? true : undefined;
+      return blocks.includes('(cancelled)') && !blocks.includes('place_order') ? blocks : undefined;
     }, 'the run message to show the run cancelled');
+    // It still shows the orders people had placed.
+    const cancelled = JSON.stringify(
+      stack.emulator.messagesIn(channelId).find((m) => m.ts === run.message_ts),
+    );
+    expect(cancelled).toContain('*Orders:* 1 person');
+    expect(cancelled).toContain('tea with oat milk');
     expect((await adminActions(channelId)).map((a) => a.action)).toEqual(['channel_disabled']);
 
     const runsBefore = await query('SELECT count(*)::int AS n FROM runs WHERE channel_id = $1', [channelId]);
@@ -386,6 +419,13 @@ describe('turning a channel off', () => {
       const rows = await query('SELECT enabled FROM channels WHERE id = $1', [channelId]);
       return rows[0]?.enabled === true || undefined;
     }, 'the channel to be on again');
+    await waitFor(
+      () =>
+        stack.emulator
+          .messagesIn(channelId)
+          .find((m) => String(m.text).includes('turned coffee runs back on in this channel')),
+      'the channel to be told runs are back on',
+    );
     expect((await adminActions(channelId)).map((a) => a.action)).toEqual([
       'channel_disabled',
       'channel_enabled',
@@ -637,7 +677,7 @@ describe('personal settings in the App Home', () => {
       return rows[0] ? rows : undefined;
     }, 'the second close');
     expect(closed.runner_id).toBe('U0004');
-    expect(closed.fairness_audit.why).toMatch(/you ran last time too, as you opted in to/);
+    expect(closed.fairness_audit.why).toMatch(/ran last time too, and opted in to running again/);
   });
 });
 

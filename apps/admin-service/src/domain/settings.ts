@@ -72,5 +72,9 @@ export function savedText(channelId: string, before: ChannelSettings, after: Cha
   );
   const off =
     before.enabled && !after.enabled ? '\nCoffee runs are now off here; an open run is cancelled.' : '';
-  return `Saved CoffeeBuddy's settings for <#${channelId}>:\n${lines.join('\n')}${off}`;
+  const shorter =
+    after.dataRetentionDays < before.dataRetentionDays
+      ? `\nRuns that ended more than ${after.dataRetentionDays} days ago, and saved orders unused as long, are deleted at the next retention sweep (within the hour).`
+      : '';
+  return `Saved CoffeeBuddy's settings for <#${channelId}>:\n${lines.join('\n')}${off}${shorter}`;
 }

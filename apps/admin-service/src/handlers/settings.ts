@@ -5,6 +5,8 @@ import {
   diffChannelSettings,
   type HandlerOutcome,
   type MessageOf,
+  mergeChannelSettings,
+  settingsForm,
   TOPICS,
   validateChannelSettings,
 } from '@coffeebuddy/contracts';
@@ -128,13 +130,30 @@ export async function saveSettings(
     await answer(deps, metadata.responseUrl, text, context);
     return { duplicate: false };
   }
-  const after = checked.settings;
   const processed = await processMessageOnce(
     deps.db,
     { ...context, messageId: message.messageId },
     async (tx) => {
       const row = await lockChannel(tx, teamId, channelId, metadata.channelName);
       const before = settingsOf(row);
+      // Only what this admin changed from what their modal showed: another admin's save since
+      // then stays (a modal without what it showed replaces everything, as before).
+      const after = metadata.shown
+        ? mergeChannelSettings(before, metadata.shown, checked.settings)
+        : checked.settings;
+      const merged = validateChannelSettings(settingsForm(after));
+      if (!merged.ok) {
+        return {
+          changed: [],
+          told: await requestTell(tx, {
+            key: `admin:${message.messageId}:conflict`,
+            teamId,
+            notify,
+            text: `Those settings were not saved: someone changed the settings meanwhile, and together with yours ${Object.values(merged.errors).join(' ')} Run \`/coffee admin\` again to see them.`,
+            correlationId: message.correlationId,
+          }),
+        };
+      }
       const changes = diffChannelSettings(before, after);
       if (changes.length > 0) {
         await tx.channel.update({ where: { id: channelId }, data: columnsOf(after) });

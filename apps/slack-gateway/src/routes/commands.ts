@@ -71,8 +71,9 @@ async function channelEnabled(
 /**
  * `/coffee admin`: published to admin-service, which decides who may administer the channel
  * (workspace admins and owners, the channel's admin list) and opens the settings modal with the
- * command's trigger_id, or answers the person why not. Answered with an empty 200 (the modal is
- * the answer); works in a channel that is turned off, so it can be turned on again.
+ * command's trigger_id, or answers the person why not. Answered at once with a short ephemeral
+ * "opening…"; works in a channel that is turned off, so it can be turned on again. In a DM with
+ * the app (no channel to administer) it says where to run it instead.
  */
 async function adminCommand(
   context: GatewayContext,
@@ -83,6 +84,15 @@ async function adminCommand(
   correlationId: string,
   log: Logger,
 ) {
+  // Settings belong to a channel: a DM with the app (D…) has none.
+  if (ids.channelId.startsWith('D')) {
+    request.outcome = 'invalid_input';
+    return reply.send(
+      ephemeral(
+        "CoffeeBuddy's settings are per channel — run `/coffee admin` in the channel you want to change.",
+      ),
+    );
+  }
   const channelName = (form.get('channel_name') ?? '').slice(0, 255);
   const message = createMessage(
     'slash_command',
@@ -107,7 +117,8 @@ async function adminCommand(
   }
   log.info({ messageId: message.messageId }, '/coffee admin published');
   request.outcome = 'published';
-  return reply.code(200).send();
+  // Something at once, as for /coffee: the modal follows (or the reason it cannot open).
+  return reply.send(ephemeral("⚙️ Opening CoffeeBuddy's settings for this channel…"));
 }
 
 /** `POST /slack/commands`: `/coffee [pickup] [note]`, `help`, `admin`. */

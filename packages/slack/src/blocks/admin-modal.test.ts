@@ -37,7 +37,7 @@ describe('the admin modal', () => {
       title: { text: string };
     };
     expect(view.title.text.length).toBeLessThanOrEqual(BLOCK_KIT_LIMITS.viewTitle);
-    expect(parseAdminViewMetadata(view.private_metadata)).toEqual(metadata);
+    expect(parseAdminViewMetadata(view.private_metadata)).toEqual({ ...metadata, shown: settings });
     const text = JSON.stringify(view.blocks);
     expect(text).toContain('"initial_value":"10"');
     expect(text).toContain('"initial_users":["U0003"]');

@@ -1,5 +1,11 @@
-import type { ChannelSettings, ChannelSettingsErrors, ChannelSettingsForm } from '@coffeebuddy/contracts';
-import { CHANNEL_SETTING_BOUNDS } from '@coffeebuddy/contracts';
+import {
+  CHANNEL_SETTING_BOUNDS,
+  type ChannelSettings,
+  type ChannelSettingsErrors,
+  type ChannelSettingsForm,
+  settingsForm,
+  validateChannelSettings,
+} from '@coffeebuddy/contracts';
 import { BLOCK_KIT_LIMITS, type Block, clampText, mrkdwnContext, mrkdwnSection } from '../block-kit';
 import { escapeMrkdwn } from '../slack-text';
 
@@ -45,6 +51,11 @@ export interface AdminViewMetadata {
    * through it, so they reach the admin even where the app is not a member of the channel.
    */
   responseUrl?: string;
+  /**
+   * The settings as the modal showed them: saving applies only what the admin changed from
+   * these, so two admins editing different settings at once do not undo each other.
+   */
+  shown?: ChannelSettings;
 }
 
 const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
@@ -58,12 +69,30 @@ function isHttpUrl(value: unknown): value is string {
   }
 }
 
+/** Settings read back from metadata, checked by the contracts' rules; null when they are not settings. */
+function settingsFrom(value: unknown): ChannelSettings | null {
+  if (!value || typeof value !== 'object') return null;
+  const v = value as Record<string, unknown>;
+  const bools = ['enabled', 'remindersEnabled', 'lastCallEnabled'] as const;
+  const numbers = ['reminderOffsetMinutes', 'fairnessWindowDays', 'dataRetentionDays'] as const;
+  if (bools.some((k) => typeof v[k] !== 'boolean') || numbers.some((k) => !Number.isInteger(v[k])))
+    return null;
+  if (!Array.isArray(v.adminUserIds) || v.adminUserIds.some((id) => typeof id !== 'string')) return null;
+  if (v.timezone !== null && typeof v.timezone !== 'string') return null;
+  const checked = validateChannelSettings(settingsForm(v as unknown as ChannelSettings));
+  return checked.ok ? checked.settings : null;
+}
+
 /** The metadata both admin views carry (and the reset button's value), as a string. */
-export function adminViewMetadata(metadata: AdminViewMetadata): string {
+export function adminViewMetadata(
+  metadata: AdminViewMetadata,
+  options: { withShown?: boolean } = {},
+): string {
   return JSON.stringify({
     channelId: metadata.channelId,
     channelName: metadata.channelName,
     ...(metadata.responseUrl ? { responseUrl: metadata.responseUrl } : {}),
+    ...(options.withShown && metadata.shown ? { shown: metadata.shown } : {}),
   });
 }
 
@@ -73,10 +102,12 @@ export function parseAdminViewMetadata(raw: unknown): AdminViewMetadata | null {
   try {
     const value = JSON.parse(raw) as Partial<AdminViewMetadata> | null;
     if (typeof value?.channelId !== 'string' || !CHANNEL_ID.test(value.channelId)) return null;
+    const shown = settingsFrom(value.shown);
     return {
       channelId: value.channelId,
       channelName: typeof value.channelName === 'string' ? value.channelName.slice(0, 255) : '',
       ...(isHttpUrl(value.responseUrl) ? { responseUrl: value.responseUrl } : {}),
+      ...(shown ? { shown } : {}),
     };
   } catch {
     return null;
@@ -127,6 +158,7 @@ export function buildAdminModal(
       (o.value === flag.lastCall && settings.lastCallEnabled),
   );
   const metadata = adminViewMetadata(input);
+  const viewMetadata = adminViewMetadata({ ...input, shown: settings }, { withShown: true });
   const blocks: Block[] = [
     mrkdwnSection(`Settings for <#${input.channelId}>. Changes are recorded with your name.`),
     {
@@ -157,7 +189,7 @@ export function buildAdminModal(
       I.dataRetentionDays,
       'Keep history (days)',
       String(settings.dataRetentionDays),
-      `${B.dataRetentionDays.min}–${B.dataRetentionDays.max.toLocaleString('en-US')} days, at least the fairness window; older runs, orders and unused saved orders are deleted.`,
+      `${B.dataRetentionDays.min}–${B.dataRetentionDays.max} days, at least the fairness window; older runs, orders and unused saved orders are deleted.`,
     ),
     {
       type: 'input',
@@ -198,7 +230,7 @@ export function buildAdminModal(
   return {
     type: 'modal',
     callback_id: ADMIN_MODAL.callbackId,
-    private_metadata: metadata,
+    private_metadata: viewMetadata,
     title: plain('CoffeeBuddy settings'),
     submit: plain('Save'),
     close: plain('Cancel'),
@@ -240,7 +272,7 @@ export function buildResetModal(input: AdminViewMetadata & { counts: ResetCounts
     close: plain('Back'),
     blocks: [
       mrkdwnSection(
-        `This deletes ${describeResetCounts(input.counts)} of <#${input.channelId}>, for good. The settings and the audit log stay.`,
+        `This deletes ${describeResetCounts(input.counts)} of <#${input.channelId}>, for good — runner records hold the runs people served and their opt-ins to be picked again. The settings and the audit log stay.`,
       ),
       {
         type: 'input',

@@ -1,4 +1,4 @@
-import { createMessage, TOPICS } from '@coffeebuddy/contracts';
+import { createMessage, isAway, localDate, TOPICS } from '@coffeebuddy/contracts';
 import type { Db, Run, Tx } from '@coffeebuddy/db';
 import { enqueueOutbox } from '@coffeebuddy/service-kit';
 import { activeOrders } from '../active-orders';
@@ -426,7 +426,7 @@ const runnerDm: EffectKind = {
     const run = await db.run.findUnique({ where: { id: effect.runId ?? '' }, include: { channel: true } });
     if (run?.status !== 'closed' || !run.runnerId) return { skip: 'the run has no runner' };
     const messages = buildRunnerDm(summaryInput(run), {
-      enabled: run.channel.enabled,
+      enabled: run.channel.enabled && run.channel.remindersEnabled,
       reminderOffsetMinutes: run.channel.reminderOffsetMinutes,
       lastCallEnabled: run.channel.lastCallEnabled,
     });
@@ -463,13 +463,16 @@ const appHome: EffectKind = {
     const [stats, preferences, user] = await Promise.all([
       db.runnerStat.findMany({ where: { userId } }),
       db.userPreference.findMany({ where: { userId } }),
-      db.user.findUnique({ where: { id: userId }, select: { awayUntil: true } }),
+      db.user.findUnique({ where: { id: userId }, select: { awayUntil: true, tz: true } }),
     ]);
+    // An "away until" date that has passed (on the person's calendar) is not shown any more.
+    const awayUntil = user?.awayUntil?.toISOString().slice(0, 10) ?? null;
+    const away = isAway(awayUntil, localDate(new Date(), user?.tz));
     const payload = (effect.payload ?? {}) as { dmChannelId?: string; notice?: string };
     const view = buildAppHome({
       stats,
       preferences,
-      awayUntil: user?.awayUntil ? user.awayUntil.toISOString().slice(0, 10) : null,
+      awayUntil: away ? awayUntil : null,
       dmChannelId: payload.dmChannelId ?? null,
       notice: payload.notice ?? null,
     });
