@@ -96,6 +96,12 @@ function formValues(form: Form): Record<string, Record<string, string | ViewStat
 const submit = (userId: string, viewId: string, form: Form) =>
   driver.viewSubmission({ userId, viewId, values: formValues(form) });
 
+/** Submits a valid form and checks the gateway took it (200, no field errors: it was published). */
+async function submitAccepted(userId: string, viewId: string, form: Form): Promise<void> {
+  const answer = await submit(userId, viewId, form);
+  expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: '' });
+}
+
 const adminActions = (channelId: string) =>
   query(
     'SELECT actor_id, action, before, after, summary FROM channel_admin_actions WHERE channel_id = $1 ORDER BY created_at',
@@ -103,11 +109,18 @@ const adminActions = (channelId: string) =>
   );
 
 /** The next answer the app sent through a response_url of `channelId` to `userId`. */
-const answerTo = (channelId: string, userId: string, after: number) =>
-  stack.emulator.waitForResponse(
-    (r) => r.at >= after && r.context.channelId === channelId && r.context.userId === userId,
-    20_000,
-  );
+async function answerTo(channelId: string, userId: string, after: number) {
+  try {
+    return await stack.emulator.waitForResponse(
+      (r) => r.at >= after && r.context.channelId === channelId && r.context.userId === userId,
+      20_000,
+    );
+  } catch (error) {
+    // What the services logged about the channel says where it stopped.
+    const logs = stack.logsContaining(channelId).slice(-20);
+    throw new Error(`${(error as Error).message}; logs about ${channelId}: ${JSON.stringify(logs)}`);
+  }
+}
 
 async function startRun(channelId: string, userId = 'U0001', text = 'in 30m admin test run') {
   await driver.slashCommand({ text, userId, channelId });
@@ -313,7 +326,7 @@ describe('the settings modal', () => {
     const channelId = newChannel('zone');
     const viewId = await openAdmin(channelId, 'U0001');
     const saved = Date.now();
-    await submit('U0001', viewId, { timezone: 'America/New_York' });
+    await submitAccepted('U0001', viewId, { timezone: 'America/New_York' });
     await answerTo(channelId, 'U0001', saved);
     const person = stack.emulator.addUser({ name: 'zoe', tz: 'Asia/Tokyo' });
     // Two hours from now on New York's clock, as a person there would type it.
@@ -341,10 +354,10 @@ describe('the settings modal', () => {
     const grace = await openAdmin(channelId, 'U0002');
     const ada = await openAdmin(channelId, 'U0001');
     const first = Date.now();
-    await submit('U0002', grace, { offset: '10' });
+    await submitAccepted('U0002', grace, { offset: '10' });
     await answerTo(channelId, 'U0002', first);
     const second = Date.now();
-    await submit('U0001', ada, { flags: ['enabled', 'reminders', 'last_call'] });
+    await submitAccepted('U0001', ada, { flags: ['enabled', 'reminders', 'last_call'] });
     const told = await answerTo(channelId, 'U0001', second);
     expect(String(told.body.text)).toBe(
       `Saved CoffeeBuddy's settings for <#${channelId}>:\n• Last call: off → on`,
@@ -366,7 +379,7 @@ describe('the settings modal', () => {
     const channelId = newChannel();
     const viewId = await openAdmin(channelId, 'U0001');
     const sent = Date.now();
-    await submit('U0001', viewId, {});
+    await submitAccepted('U0001', viewId, {});
     const told = await answerTo(channelId, 'U0001', sent);
     expect(String(told.body.text)).toMatch(/^Nothing changed/);
     expect(await adminActions(channelId)).toEqual([]);
