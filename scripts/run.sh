@@ -55,7 +55,7 @@ CoffeeBuddy local stack is up ($(( $(date +%s) - started )) s).
 Or from the terminal:
   bash scripts/coffee.sh in 20m oat flat whites at Blue Door    # /coffee in #coffee as U0001, prints the run message
   bash scripts/coffee.sh help
-Addresses for your shell: set -a; source .local/env; set +a
+Node 24, pnpm and these addresses in your shell (for pnpm … and the benchmarks): source scripts/env.sh
 Read a topic with Kafka's own tools: bash infra/local/kafka.sh console-consumer coffeebuddy.run.events --from-beginning
 Stop everything: bash infra/local/down.sh
 EOT

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     );
   }
   const config = loadKafkaConfig(process.env);
-  const admin = createKafka(config, 'coffeebuddy-skip-backlog', pino({ level: 'warn' })).admin();
+  // kafkajs logs the retriable errors of a broker that just started (no group coordinator yet)
+  // at error level while it retries them; this tool says itself what failed for good.
+  const admin = createKafka(config, 'coffeebuddy-skip-backlog', pino({ level: 'silent' })).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
