@@ -1,6 +1,7 @@
 import { uniqueSlackId, waitFor } from '@coffeebuddy/contracts/testing';
 import { createSlackDriver, type SlackDriver, type ViewStateValue } from '@coffeebuddy/slack-emulator';
 import pg from 'pg';
+import { viewIdOpenedFor, viewOpenedFor } from '../src/modals';
 import { type Stack, startStack } from '../src/stack';
 
 /**
@@ -44,18 +45,12 @@ const channelName = (id: string) => stack.emulator.state.channels.get(id)?.name 
 
 /** `/coffee admin` as `userId`; resolves the admin modal's view ID once admin-service opened it. */
 async function openAdmin(channelId: string, userId: string): Promise<string> {
-  const sent = Date.now();
   const answer = await driver.slashCommand({ text: 'admin', userId, channelId });
   expect(answer.status).toBe(200);
-  const opened = await stack.emulator.waitForCall(
-    'views.open',
-    (c) =>
-      c.at >= sent &&
-      (c.args.view as { callback_id?: string })?.callback_id === 'admin_settings' &&
-      JSON.stringify(c.args.view).includes(channelId),
-    20_000,
-  );
+  const opened = await viewOpenedFor(stack.emulator, answer);
   expect(opened.response.ok).toBe(true);
+  expect((opened.args.view as { callback_id?: string })?.callback_id).toBe('admin_settings');
+  expect(JSON.stringify(opened.args.view)).toContain(channelId);
   return String((opened.response.view as { id: string }).id);
 }
 
@@ -138,22 +133,16 @@ async function placeOrder(
   userId: string,
   text: string,
 ) {
-  const clicked = Date.now();
-  await driver.blockAction({
+  const clicked = await driver.blockAction({
     actionId: 'place_order',
     value: run.id,
     userId,
     channelId,
     messageTs: run.message_ts,
   });
-  const opened = await stack.emulator.waitForCall(
-    'views.open',
-    (c) => c.at >= clicked && JSON.stringify(c.args.view).includes(run.id) && c.response.ok === true,
-    20_000,
-  );
   await driver.viewSubmission({
     userId,
-    viewId: String((opened.response.view as { id: string }).id),
+    viewId: await viewIdOpenedFor(stack.emulator, clicked),
     values: { order: { text } },
   });
   await waitFor(async () => {
@@ -489,9 +478,8 @@ describe('resetting a channel', () => {
     expect(await counts(channelId)).toEqual({ runs: 1, orders: 3, preferences: 3, stats: 1 });
 
     const settings = await openAdmin(channelId, 'U0002');
-    const clicked = Date.now();
-    await driver.blockAction({ actionId: 'admin_reset', userId: 'U0002', viewId: settings });
-    const pushed = await stack.emulator.waitForCall('views.push', (c) => c.at >= clicked, 20_000);
+    const clicked = await driver.blockAction({ actionId: 'admin_reset', userId: 'U0002', viewId: settings });
+    const pushed = await viewOpenedFor(stack.emulator, clicked, 'views.push');
     expect(pushed.response.ok).toBe(true);
     const confirmId = String((pushed.response.view as { id: string }).id);
     expect(JSON.stringify(pushed.args.view)).toContain('1 run, 3 orders, 3 saved orders and 1 runner record');

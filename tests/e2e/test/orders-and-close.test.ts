@@ -1,6 +1,7 @@
 import { uniqueSlackId, waitFor } from '@coffeebuddy/contracts/testing';
 import { createSlackDriver, type SlackDriver } from '@coffeebuddy/slack-emulator';
 import pg from 'pg';
+import { viewIdOpenedFor, viewOpenedFor } from '../src/modals';
 import { type Stack, startStack } from '../src/stack';
 
 /** From "Place order" to the summary and the runner's DM, through the real processes. */
@@ -54,12 +55,8 @@ const click = (run: OpenRun, actionId: string, userId: string) =>
 
 async function order(run: OpenRun, userId: string, text: string) {
   const clicked = Date.now();
-  await click(run, 'place_order', userId);
-  const opened = await stack.emulator.waitForCall(
-    'views.open',
-    (c) => c.at >= clicked && JSON.stringify(c.args.view).includes(run.runId) && c.response.ok === true,
-    20_000,
-  );
+  const opened = await viewOpenedFor(stack.emulator, await click(run, 'place_order', userId));
+  expect(opened.response.ok).toBe(true);
   const viewId = String((opened.response.view as { id: string }).id);
   const submitted = await driver.viewSubmission({ userId, viewId, values: { order: { text } } });
   return { opened, submitted, openLatencyMs: opened.at - clicked };
@@ -112,13 +109,7 @@ describe('orders', () => {
     ['301 characters', 'x'.repeat(301), 'Keep it under 300 characters'],
   ])('refuses %s modal text with a field error and writes nothing', async (_label, text, error) => {
     const run = await openRun();
-    await click(run, 'place_order', 'U0003');
-    const opened = await stack.emulator.waitForCall(
-      'views.open',
-      (c) => JSON.stringify(c.args.view).includes(run.runId),
-      20_000,
-    );
-    const viewId = String((opened.response.view as { id: string }).id);
+    const viewId = await viewIdOpenedFor(stack.emulator, await click(run, 'place_order', 'U0003'));
     const submitted = await driver.viewSubmission({ userId: 'U0003', viewId, values: { order: { text } } });
     expect(submitted.body).toEqual({
       response_action: 'errors',
@@ -158,13 +149,7 @@ describe('orders', () => {
   it('keeps one active order when one person submits 20 times at once', async () => {
     const run = await openRun();
     // One modal, submitted 20 times concurrently (double clicks, Slack retries).
-    await click(run, 'place_order', 'U0004');
-    const view = await stack.emulator.waitForCall(
-      'views.open',
-      (c) => JSON.stringify(c.args.view).includes(run.runId),
-      20_000,
-    );
-    const viewId = String((view.response.view as { id: string }).id);
+    const viewId = await viewIdOpenedFor(stack.emulator, await click(run, 'place_order', 'U0004'));
     const baseline = await processedOrderCommands();
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -414,14 +399,7 @@ describe('closing a run', () => {
       async () => ((await activeOrders(run.runId)).length === 1 ? true : undefined),
       'the first order',
     );
-    await click(run, 'place_order', 'U0003');
-    const view = await stack.emulator.waitForCall(
-      'views.open',
-      (c) =>
-        JSON.stringify(c.args.view).includes(run.runId) && JSON.stringify(c.args.view).includes('Your order'),
-      20_000,
-    );
-    const viewId = String((view.response.view as { id: string }).id);
+    const viewId = await viewIdOpenedFor(stack.emulator, await click(run, 'place_order', 'U0003'));
     const baseline = await processedOrderCommands();
     await Promise.all([
       driver.viewSubmission({ userId: 'U0003', viewId, values: { order: { text: 'racing latte' } } }),

@@ -9,6 +9,7 @@ import {
 } from '@coffeebuddy/slack-emulator';
 import pg from 'pg';
 import pino from 'pino';
+import { viewIdOpenedFor } from '../src/modals';
 import { type Stack, startStack } from '../src/stack';
 
 /**
@@ -65,14 +66,7 @@ const click = (run: OpenRun, actionId: string, userId: string) =>
   driver.blockAction({ actionId, value: run.runId, userId, channelId: run.channelId, messageTs: run.ts });
 
 async function openModal(run: OpenRun, userId: string) {
-  const clicked = Date.now();
-  await click(run, 'place_order', userId);
-  const opened = await stack.emulator.waitForCall(
-    'views.open',
-    (c) => c.at >= clicked && JSON.stringify(c.args.view).includes(run.runId) && c.response.ok === true,
-    20_000,
-  );
-  return String((opened.response.view as { id: string }).id);
+  return viewIdOpenedFor(stack.emulator, await click(run, 'place_order', userId));
 }
 
 async function order(run: OpenRun, userId: string, text: string) {
