@@ -82,9 +82,16 @@ const activeOrderCount = async (runId: string) =>
 async function close(run: OpenRun, by = 'U0001') {
   const clicked = Date.now();
   await click(run, 'close_run', by);
+  // The summary and the DM are separate effects, sent in either order: wait for both to be recorded
+  // (each is recorded after Slack answered, so its calls are in the emulator's record by then).
   const closed = await waitFor(
     async () =>
-      (await db.query('SELECT * FROM runs WHERE id = $1 AND runner_dm_ts IS NOT NULL', [run.runId])).rows[0],
+      (
+        await db.query(
+          'SELECT * FROM runs WHERE id = $1 AND summary_ts IS NOT NULL AND runner_dm_ts IS NOT NULL',
+          [run.runId],
+        )
+      ).rows[0],
     'the summary and the DM',
     60_000,
   );
