@@ -49,6 +49,15 @@ export {
   type SlackEmulatorState,
   TRIGGER_TTL_MS,
 } from './emulator';
+export {
+  type HostileCase,
+  type HostileExpectation,
+  type HostileOptions,
+  type HostileRequest,
+  hostileRequests,
+  meetsExpectation,
+  sampleHostileCases,
+} from './hostile';
 export type {
   PageChange,
   PageConversation,
