@@ -37,6 +37,8 @@ export {
   type ViewSubmissionInput,
 } from './driver';
 export {
+  type Chaos,
+  type ChaosTally,
   createSlackEmulator,
   DEFAULT_APP_ID,
   DEFAULT_CLIENT_ID,
