@@ -213,8 +213,9 @@ export function hostileRequests(options: HostileOptions) {
   const stale = fc
     .tuple(actionable, fc.integer({ min: 301, max: 10_000_000 }))
     .map(([a, age]) => one('stale', signed(a.path, a.body, a.type, options.nowSeconds() - age)));
+  // At least two minutes beyond the window: a case may be sent a while after it was made.
   const future = fc
-    .tuple(actionable, fc.integer({ min: 301, max: 10_000_000 }))
+    .tuple(actionable, fc.integer({ min: 420, max: 10_000_000 }))
     .map(([a, ahead]) => one('future', signed(a.path, a.body, a.type, options.nowSeconds() + ahead)));
   const tampered = fc
     .tuple(actionable, fc.nat(), fc.string({ minLength: 1, maxLength: 3 }))
@@ -554,7 +555,7 @@ export function meetsExpectation(status: number, expect: HostileExpectation): bo
   return status === 200 || (status >= 400 && status < 500);
 }
 
-/** `count` cases, reproducible from `seed`. */
+/** `count` cases, reproducible from `seed`; make them just before sending (timestamps are now's). */
 export function sampleHostileCases(options: HostileOptions, count: number, seed: number): HostileCase[] {
   return fc.sample(hostileRequests(options).cases, { numRuns: count, seed });
 }
