@@ -3,7 +3,6 @@ import {
   type FaultContext,
   type Figure,
   figure,
-  inParallel,
   sleep,
   tallyFigures,
   tallyRuns,
@@ -22,41 +21,40 @@ const VICTIMS: ServiceName[] = ['runs-service', 'orders-service', 'reminder-work
  */
 export async function consumerKills(context: FaultContext): Promise<Figure[]> {
   const figures: Figure[] = [];
-  const perService = context.soak ? 10 : 3;
+  const crashes = context.soak ? 10 : 2;
+  const parallel = 2;
   for (const victim of VICTIMS) {
     const scenario = `${SCENARIO}: ${victim}`;
+    const runs: WholeRun[] = [];
+    const failures: string[] = [];
     let done = false;
-    let kills = 0;
+    // Whole runs, `parallel` at a time, for as long as the crashes go on.
+    const load = Promise.all(
+      Array.from({ length: parallel }, async () => {
+        while (!done) {
+          try {
+            runs.push(await wholeRun(context, `kill-${victim.split('-')[0]}`, 180_000));
+          } catch (error) {
+            failures.push((error as Error).message);
+          }
+        }
+      }),
+    );
     const restartMs: number[] = [];
-    const killer = (async () => {
-      while (!done) {
+    let kills = 0;
+    try {
+      while (kills < crashes) {
         // A few seconds of work between crashes (2–4 s after it is ready again).
         await sleep(2_000 + Math.random() * 2_000);
-        if (done) break;
         await context.stack.stopService(victim, 'SIGKILL');
         kills += 1;
         const started = Date.now();
         await context.stack.startService(victim);
         restartMs.push(Date.now() - started);
       }
-    })();
-    const runs: WholeRun[] = [];
-    const failures: string[] = [];
-    try {
-      await inParallel(
-        Array.from({ length: perService }, (_, i) => i),
-        perService,
-        async () => {
-          try {
-            runs.push(await wholeRun(context, `kill-${victim.split('-')[0]}`, 180_000));
-          } catch (error) {
-            failures.push((error as Error).message);
-          }
-        },
-      );
     } finally {
       done = true;
-      await killer;
+      await load;
     }
     const tally = await tallyRuns(context, runs);
     if (failures.length) context.log(`${scenario}: ${failures.slice(0, 3).join('; ')}`);

@@ -227,6 +227,8 @@ export interface RunTally {
   lost: Record<string, number>;
   /** App Home effects of the runners that did not end sent. */
   homeNotSent: number;
+  /** What was lost or duplicated, for the log: `key status seen`. */
+  problems: string[];
 }
 
 /**
@@ -242,28 +244,32 @@ export async function tallyRuns(
 ): Promise<RunTally> {
   const ids = runs.map((r) => r.runId);
   const keys = runs.flatMap((r) => RUN_EFFECTS.map((e) => e.key(r.runId)));
+  // Settled: every effect these runs must have is sent and none of theirs is still under way (a
+  // reminder cancelled as stale is re-armed by its newer version, so "cancelled" is not final).
   await waitFor(
     async () => {
       const { rows } = await context.db.query(
-        "SELECT count(*)::int AS n FROM slack_effects WHERE (run_id = ANY($1::uuid[]) OR key = ANY($2)) AND status IN ('pending', 'sending')",
-        [ids, keys],
+        "SELECT count(*)::int AS n FROM slack_effects WHERE run_id = ANY($1::uuid[]) AND status IN ('pending', 'sending')",
+        [ids],
       );
-      const present = await context.db.query(
-        'SELECT count(*)::int AS n FROM slack_effects WHERE key = ANY($1)',
+      const sent = await context.db.query(
+        "SELECT count(*)::int AS n FROM slack_effects WHERE key = ANY($1) AND status = 'sent'",
         [keys],
       );
-      return rows[0].n === 0 && present.rows[0].n === keys.length ? true : undefined;
+      return rows[0].n === 0 && sent.rows[0].n === keys.length ? true : undefined;
     },
-    'every effect of the runs to finish',
+    'every effect of the runs to be sent',
     timeoutMs,
   ).catch(() => undefined);
   const duplicated: Record<string, number> = { runs: 0, orders: 0 };
   const lost: Record<string, number> = { runs: 0, orders: 0 };
   const { rows: effects } = await context.db.query(
-    'SELECT id, key, status FROM slack_effects WHERE key = ANY($1)',
+    'SELECT id, key, status, last_error FROM slack_effects WHERE key = ANY($1)',
     [keys],
   );
-  const byKey = new Map(effects.map((e) => [e.key as string, e as { id: string; status: string }]));
+  const byKey = new Map(
+    effects.map((e) => [e.key as string, e as { id: string; status: string; last_error: string | null }]),
+  );
   const posts = new Map<string, number>();
   for (const message of context.stack.emulator.state.messages) {
     if (message.ephemeral) continue;
@@ -279,6 +285,7 @@ export async function tallyRuns(
     lost[effect.name] = 0;
   }
   let homeNotSent = 0;
+  const problems: string[] = [];
   for (const run of runs) {
     const { rows: inChannel } = await context.db.query(
       'SELECT id, runner_id, team_id FROM runs WHERE channel_id = $1',
@@ -291,6 +298,11 @@ export async function tallyRuns(
       const seen = row ? (posts.get(`${row.id}:0`) ?? 0) : 0;
       if (row?.status !== 'sent' || seen === 0) lost[effect.name] = (lost[effect.name] ?? 0) + 1;
       if (seen > 1) duplicated[effect.name] = (duplicated[effect.name] ?? 0) + seen - 1;
+      if (row?.status !== 'sent' || seen !== 1) {
+        problems.push(
+          `${effect.key(run.runId)} ${row?.status ?? 'missing'} seen ${seen}${row?.last_error ? ` (${row.last_error})` : ''}`,
+        );
+      }
     }
     const { rows: orders } = await context.db.query(
       "SELECT user_id, count(*)::int AS n FROM orders WHERE run_id = $1 AND status = 'active' GROUP BY user_id",
@@ -309,7 +321,8 @@ export async function tallyRuns(
       if (home[0] && home[0].status !== 'sent') homeNotSent += 1;
     }
   }
-  return { runs: runs.length, duplicated, lost, homeNotSent };
+  if (problems.length) context.log(`effects not sent exactly once: ${problems.slice(0, 10).join('; ')}`);
+  return { runs: runs.length, duplicated, lost, homeNotSent, problems };
 }
 
 /** The duplicate and loss figures of a tally, as table lines. */
