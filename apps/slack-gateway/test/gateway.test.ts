@@ -267,13 +267,41 @@ describe('/coffee', () => {
     await isolated.ready();
     const channelId = uniqueSlackId('C');
     const body = commandBody('10:30', { channel_id: channelId });
+    const abandonedBefore = await db.commandFate.count({ where: { fate: 'abandoned' } });
     const response = await postCommand(body, sign(body), isolated);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
       response_type: 'ephemeral',
-      text: expect.stringMatching(/couldn't confirm/),
+      text: expect.stringMatching(/so no run was started/),
     });
     expect(await db.run.count({ where: { channelId } })).toBe(0);
+    // Recorded, so the command stays undone if Kafka takes it after all.
+    expect(await db.commandFate.count({ where: { fate: 'abandoned' } })).toBe(abandonedBefore + 1);
+    await isolated.close();
+  });
+
+  const failingProducer = {
+    send: async () => Promise.reject(new Error('broker gone')),
+  } as unknown as MessageProducer;
+
+  it('confirms a command Kafka timed out on when runs-service had taken it already', async () => {
+    const isolated = gateway({ producer: failingProducer, abandonCommand: async () => 'taken' });
+    await isolated.ready();
+    const body = commandBody('in 10m');
+    const response = await postCommand(body, sign(body), isolated);
+    expect(response.json().text).toMatch(/^☕/);
+    await isolated.close();
+  });
+
+  it('says it cannot confirm (and to look) when even the abandonment cannot be recorded', async () => {
+    const isolated = gateway({
+      producer: failingProducer,
+      abandonCommand: async () => Promise.reject(new Error('database down')),
+    });
+    await isolated.ready();
+    const body = commandBody('in 10m');
+    const response = await postCommand(body, sign(body), isolated);
+    expect(response.json().text).toMatch(/couldn't confirm that your coffee run started/);
     await isolated.close();
   });
 });
@@ -314,7 +342,7 @@ describe('the ack budget', () => {
     const response = await postCommand(body, sign(body), isolated);
     expect(response.json()).toMatchObject({
       response_type: 'ephemeral',
-      text: expect.stringMatching(/couldn't confirm/),
+      text: expect.stringMatching(/so no run was started/),
     });
     expect(lines.some((l) => l.msg === 'no timezone from users.info' && l.reason === 'timeout')).toBe(true);
     expect(await db.run.count({ where: { channelId } })).toBe(0);

@@ -6,7 +6,6 @@ import {
   type FaultContext,
   type Figure,
   figure,
-  inParallel,
   newChannel,
   sleep,
   tallyFigures,
@@ -40,64 +39,73 @@ export async function postgresRestart(context: FaultContext): Promise<Figure[]> 
   if (!localCluster(context.stack.database.url)) {
     return [figure(SCENARIO, 'skipped', 'DATABASE_URL is not this clone’s local cluster')];
   }
-  const count = context.soak ? 20 : 6;
+  const parallel = context.soak ? 6 : 3;
   const deadBefore = await deadLetterCount(context.admin);
   const pidsBefore = context.stack.services.filter((s) => s.child.exitCode === null).map((s) => s.child.pid);
   const runs: WholeRun[] = [];
   const failures: string[] = [];
-  let downMs = 0;
+  let done = false;
+  let stoppedAt = 0;
   let upAt = 0;
-  const load = inParallel(
-    Array.from({ length: count }, (_, i) => i),
-    3,
-    async () => {
-      try {
-        runs.push(await wholeRun(context, 'pg', 180_000));
-      } catch (error) {
-        failures.push((error as Error).message);
+  let overlapping = 0;
+  // Whole runs, `parallel` at a time, until the database is back and a new command has worked.
+  const load = Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (!done) {
+        const began = Date.now();
+        try {
+          runs.push(await wholeRun(context, 'pg', 180_000));
+          if (stoppedAt && began < (upAt || Date.now())) overlapping += 1;
+        } catch (error) {
+          failures.push((error as Error).message);
+        }
       }
-    },
+    }),
   );
-  const fault = (async () => {
-    // Under load: the first runs are under way.
-    await sleep(3_000);
-    const stopped = Date.now();
+  let ready = 0;
+  let posted = 0;
+  try {
+    // Under load: some runs are under way.
+    await waitFor(() => runs.length >= 2 || undefined, 'two whole runs before the restart', 60_000);
+    stoppedAt = Date.now();
     await postgres(context.repoRoot, 'stop');
     context.log(`${SCENARIO}: stopped (fast)`);
-    await sleep(5_000);
+    await sleep(context.soak ? 30_000 : 5_000);
     await postgres(context.repoRoot, 'start');
     upAt = Date.now();
-    downMs = upAt - stopped;
     context.log(`${SCENARIO}: started again`);
-  })();
-  await Promise.all([load, fault]);
-  // Recovered: every service ready again, and a new command makes its run message.
-  const ready = await waitFor(
-    async () => {
-      const live = context.stack.services.filter((s) => s.child.exitCode === null && s.opsUrl);
-      const answers = await Promise.all(live.map((s) => fetch(`${s.opsUrl}/readyz`).then((r) => r.ok)));
-      return answers.every(Boolean) ? Date.now() : undefined;
-    },
-    'every service ready',
-    120_000,
-  );
-  const probeChannel = newChannel(context, 'pg-after');
-  await context.driver.slashCommand({
-    text: 'in 20m after the restart',
-    userId: 'U0001',
-    channelId: probeChannel,
-  });
-  const posted = await waitFor(
-    async () => {
-      const { rows } = await context.db.query(
-        'SELECT 1 FROM runs WHERE channel_id = $1 AND message_ts IS NOT NULL',
-        [probeChannel],
-      );
-      return rows[0] ? Date.now() : undefined;
-    },
-    'a run message after the restart',
-    120_000,
-  );
+    // Recovered: every service ready again, and a new command makes its run message.
+    ready = await waitFor(
+      async () => {
+        const live = context.stack.services.filter((s) => s.child.exitCode === null && s.opsUrl);
+        const answers = await Promise.all(live.map((s) => fetch(`${s.opsUrl}/readyz`).then((r) => r.ok)));
+        return answers.every(Boolean) ? Date.now() : undefined;
+      },
+      'every service ready',
+      120_000,
+    );
+    const probeChannel = newChannel(context, 'pg-after');
+    await context.driver.slashCommand({
+      text: 'in 20m after the restart',
+      userId: 'U0001',
+      channelId: probeChannel,
+    });
+    posted = await waitFor(
+      async () => {
+        const { rows } = await context.db.query(
+          'SELECT 1 FROM runs WHERE channel_id = $1 AND message_ts IS NOT NULL',
+          [probeChannel],
+        );
+        return rows[0] ? Date.now() : undefined;
+      },
+      'a run message after the restart',
+      120_000,
+    );
+  } finally {
+    done = true;
+    await load;
+  }
+  const downMs = upAt - stoppedAt;
   const tally = await tallyRuns(context, runs);
   const deadLettered = (await deadLetterCount(context.admin)) - deadBefore;
   const pidsAfter = context.stack.services.filter((s) => s.child.exitCode === null).map((s) => s.child.pid);
@@ -105,6 +113,7 @@ export async function postgresRestart(context: FaultContext): Promise<Figure[]> 
   if (failures.length) context.log(`${SCENARIO}: ${failures.slice(0, 3).join('; ')}`);
   return [
     figure(SCENARIO, 'database down (stop → up)', `${(downMs / 1000).toFixed(1)} s`),
+    figure(SCENARIO, 'whole runs under way while it was down', overlapping, '≥ 1', overlapping >= 1),
     figure(
       SCENARIO,
       'recovery: up → every service ready',
