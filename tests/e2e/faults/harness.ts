@@ -2,7 +2,7 @@ import { uniqueSlackId } from '@coffeebuddy/contracts/testing';
 import type { SlackDriver } from '@coffeebuddy/slack-emulator';
 import type { Admin } from 'kafkajs';
 import type pg from 'pg';
-import type { Stack } from '../src/stack';
+import type { ServiceProcess, Stack } from '../src/stack';
 
 /** What every scenario gets: one stack of real processes, shared and used one scenario at a time. */
 export interface FaultContext {
@@ -27,6 +27,10 @@ export interface Figure {
 }
 
 export type Scenario = (context: FaultContext) => Promise<Figure[]>;
+
+/** Whether a service process still runs (one killed by a signal has no exit code either). */
+export const alive = (service: ServiceProcess) =>
+  service.child.exitCode === null && service.child.signalCode === null;
 
 export const figure = (
   scenario: string,

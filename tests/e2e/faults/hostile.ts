@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { SERVICE_ACCESS } from '@coffeebuddy/contracts';
 import { type HostileRequest, meetsExpectation, sampleHostileCases } from '@coffeebuddy/slack-emulator';
 import {
+  alive,
   endOffsetSum,
   type FaultContext,
   type Figure,
@@ -42,7 +43,7 @@ export async function hostileRequests(context: FaultContext): Promise<Figure[]> 
     nowSeconds: () => Math.floor(Date.now() / 1000),
     bodyLimitBytes: BODY_LIMIT,
   };
-  const gateway = stack.services.find((s) => s.name === 'slack-gateway' && s.child.exitCode === null);
+  const gateway = stack.services.find((s) => s.name === 'slack-gateway' && alive(s));
   const pid = gateway?.child.pid;
   const topics = SERVICE_ACCESS['slack-gateway'].produces;
   const producedBefore = await endOffsetSum(admin, topics);
@@ -102,6 +103,12 @@ export async function hostileRequests(context: FaultContext): Promise<Figure[]> 
   const newLogs = gateway?.logs.slice(logsBefore) ?? [];
   const logBytes = newLogs.reduce((sum, line) => sum + JSON.stringify(line).length + 1, 0);
   const errorLines = newLogs.filter((l) => Number(l.level) >= 50).length;
+  // A signed order for a run that does not exist is answered "no longer exists" — unless the run
+  // lookup gave no answer within LOOKUP_TIMEOUT_MS: then it is forwarded and orders-service, the
+  // authority, refuses it. Each such forward is one logged line and one message.
+  const forwarded = newLogs.filter(
+    (l) => l.msg === 'run lookup gave no answer; letting orders-service check it',
+  ).length;
 
   // Still serving: a valid command is acked and published.
   const channelId = newChannel(context, 'hostile-after');
@@ -137,7 +144,13 @@ export async function hostileRequests(context: FaultContext): Promise<Figure[]> 
       '≤ oversized sent',
       transportErrors <= (byKind.get('oversized') ?? 0),
     ),
-    zero(SCENARIO, 'messages produced to gateway topics (Kafka offsets)', producedAfter - producedBefore),
+    figure(SCENARIO, 'messages produced to gateway topics (Kafka offsets)', producedAfter - producedBefore),
+    figure(SCENARIO, 'of them: foreign-run orders forwarded, run lookup timed out', forwarded),
+    zero(
+      SCENARIO,
+      'messages produced for refused or ignored requests',
+      producedAfter - producedBefore - forwarded,
+    ),
     zero(SCENARIO, 'gateway error log lines', errorLines),
     figure(
       SCENARIO,

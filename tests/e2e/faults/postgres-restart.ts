@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
+  alive,
   deadLetterCount,
   type FaultContext,
   type Figure,
@@ -41,7 +42,7 @@ export async function postgresRestart(context: FaultContext): Promise<Figure[]> 
   }
   const parallel = context.soak ? 6 : 3;
   const deadBefore = await deadLetterCount(context.admin);
-  const pidsBefore = context.stack.services.filter((s) => s.child.exitCode === null).map((s) => s.child.pid);
+  const pidsBefore = context.stack.services.filter((s) => alive(s)).map((s) => s.child.pid);
   const runs: WholeRun[] = [];
   const failures: string[] = [];
   let done = false;
@@ -77,7 +78,7 @@ export async function postgresRestart(context: FaultContext): Promise<Figure[]> 
     // Recovered: every service ready again, and a new command makes its run message.
     ready = await waitFor(
       async () => {
-        const live = context.stack.services.filter((s) => s.child.exitCode === null && s.opsUrl);
+        const live = context.stack.services.filter((s) => alive(s) && s.opsUrl);
         const answers = await Promise.all(live.map((s) => fetch(`${s.opsUrl}/readyz`).then((r) => r.ok)));
         return answers.every(Boolean) ? Date.now() : undefined;
       },
@@ -108,7 +109,7 @@ export async function postgresRestart(context: FaultContext): Promise<Figure[]> 
   const downMs = upAt - stoppedAt;
   const tally = await tallyRuns(context, runs);
   const deadLettered = (await deadLetterCount(context.admin)) - deadBefore;
-  const pidsAfter = context.stack.services.filter((s) => s.child.exitCode === null).map((s) => s.child.pid);
+  const pidsAfter = context.stack.services.filter((s) => alive(s)).map((s) => s.child.pid);
   const restarted = pidsBefore.filter((pid) => !pidsAfter.includes(pid)).length;
   if (failures.length) context.log(`${SCENARIO}: ${failures.slice(0, 3).join('; ')}`);
   return [
