@@ -43,6 +43,10 @@ export COFFEEBUDDY_TEST_RESULTS="$root/.local/test-results"
 rm -rf "$COFFEEBUDDY_TEST_RESULTS"
 status=0
 pnpm test || status=$?
+# Faults and hostile input on the real processes (README "Reliability"); kills and restarts this
+# clone's own broker and PostgreSQL, so it runs alone, after the packages' tests.
+echo "[test] fault-injection and hostile-input suite (pnpm test:faults)"
+pnpm test:faults || status=$?
 
 summary=$(node -e '
   const fs = require("node:fs"), path = require("node:path");

@@ -6,6 +6,8 @@
 #   fetch                          download the jars into the cache (no-op if cached)
 #   start                          fetch if needed, format storage on first run, start, wait until healthy
 #   stop                           SIGTERM, wait, SIGKILL after KAFKA_STOP_TIMEOUT (no-op if not running)
+#   kill                           SIGKILL this clone's broker (by its pid file; a crash, for the fault
+#                                  suite), wait until it is gone; never touches another broker
 #   status                         exit 0 if running and healthy, 1 if running but unhealthy, 3 if stopped
 #   brokers                        print the bootstrap address to use ($KAFKA_BROKERS or the local one)
 #   restart                        stop + start
@@ -397,6 +399,24 @@ stop() {
   stop_pidfile "$PID_FILE" "$CONFIG_FILE" "$KAFKA_STOP_TIMEOUT"
 }
 
+# kill: a crash of this clone's broker, whatever KAFKA_BROKERS says (the fault suite sets it to this
+# broker's address): SIGKILL the pid in $PID_FILE, only if that process runs our configuration.
+kill_broker() {
+  local pid waited=0
+  if ! pid="$(pid_alive "$PID_FILE" "$CONFIG_FILE")"; then
+    log "not running"
+    return 0
+  fi
+  log "SIGKILL (pid $pid)"
+  kill -KILL "$pid"
+  while kill -0 "$pid" 2>/dev/null; do
+    ((waited += 1))
+    [[ $waited -gt 300 ]] && die "pid $pid still alive 30 s after SIGKILL"
+    sleep 0.1
+  done
+  log "killed"
+}
+
 status() {
   if external_broker; then
     if external_reachable; then
@@ -460,6 +480,7 @@ main() {
     brokers) printf '%s\n' "${KAFKA_BROKERS:-$BOOTSTRAP}" ;;
     start) start ;;
     stop) stop ;;
+    kill) kill_broker ;;
     restart) stop && start ;;
     status) status ;;
     reset) reset ;;

@@ -20,6 +20,7 @@ export interface AdminWorkerDeps extends SlackWorkerResources {
     | 'CONSUMER_GROUP'
     | 'PARTITIONS_CONCURRENTLY'
     | 'HANDLER_TIMEOUT_MS'
+    | 'KAFKA_SESSION_TIMEOUT_MS'
     | 'RETENTION_INTERVAL_MS'
     | 'RETENTION_BATCH_SIZE'
     | 'BOOKKEEPING_RETENTION_DAYS'
@@ -65,6 +66,7 @@ export async function startAdminWorker(deps: AdminWorkerDeps): Promise<Worker> {
         groupId: deps.config.CONSUMER_GROUP ?? consumerGroupFor('admin-service'),
         partitionsConcurrently: deps.config.PARTITIONS_CONCURRENTLY,
         handlerTimeoutMs: deps.config.HANDLER_TIMEOUT_MS,
+        sessionTimeoutMs: deps.config.KAFKA_SESSION_TIMEOUT_MS,
         topics: [TOPICS.adminCommands],
         handler: async (message, context) => {
           if (message.type === 'slash_command' && message.payload.intent === 'admin')

@@ -16,6 +16,7 @@ export interface OrdersWorkerDeps extends SlackWorkerResources {
     | 'CONSUMER_GROUP'
     | 'PARTITIONS_CONCURRENTLY'
     | 'HANDLER_TIMEOUT_MS'
+    | 'KAFKA_SESSION_TIMEOUT_MS'
   >;
   logger: Logger;
 }
@@ -45,6 +46,7 @@ export async function startOrdersWorker(deps: OrdersWorkerDeps): Promise<Worker>
         groupId: deps.config.CONSUMER_GROUP ?? consumerGroupFor('orders-service'),
         partitionsConcurrently: deps.config.PARTITIONS_CONCURRENTLY,
         handlerTimeoutMs: deps.config.HANDLER_TIMEOUT_MS,
+        sessionTimeoutMs: deps.config.KAFKA_SESSION_TIMEOUT_MS,
         topics: [TOPICS.orderCommands],
         handler: async (message, context) => {
           if (message.type === 'block_action') {

@@ -16,6 +16,7 @@ export interface ReminderWorkerDeps extends SlackWorkerResources {
     | 'CONSUMER_GROUP'
     | 'PARTITIONS_CONCURRENTLY'
     | 'HANDLER_TIMEOUT_MS'
+    | 'KAFKA_SESSION_TIMEOUT_MS'
   >;
   logger: Logger;
 }
@@ -43,6 +44,7 @@ export async function startReminderWorker(deps: ReminderWorkerDeps): Promise<Wor
         groupId: deps.config.CONSUMER_GROUP ?? consumerGroupFor('reminder-worker'),
         partitionsConcurrently: deps.config.PARTITIONS_CONCURRENTLY,
         handlerTimeoutMs: deps.config.HANDLER_TIMEOUT_MS,
+        sessionTimeoutMs: deps.config.KAFKA_SESSION_TIMEOUT_MS,
         topics: [TOPICS.reminderEvents],
         handler: async (message, context) => {
           if (message.type === 'reminder_scheduled')

@@ -20,6 +20,7 @@ export interface RunsWorkerDeps extends SlackWorkerResources {
     | 'CONSUMER_GROUP'
     | 'PARTITIONS_CONCURRENTLY'
     | 'HANDLER_TIMEOUT_MS'
+    | 'KAFKA_SESSION_TIMEOUT_MS'
   >;
   logger: Logger;
 }
@@ -45,6 +46,7 @@ export async function startRunsWorker(deps: RunsWorkerDeps): Promise<Worker> {
         groupId: deps.config.CONSUMER_GROUP ?? consumerGroupFor('runs-service'),
         partitionsConcurrently: deps.config.PARTITIONS_CONCURRENTLY,
         handlerTimeoutMs: deps.config.HANDLER_TIMEOUT_MS,
+        sessionTimeoutMs: deps.config.KAFKA_SESSION_TIMEOUT_MS,
         topics: [TOPICS.runCommands, TOPICS.adminEvents],
         handler: async (message, context) => {
           if (message.type === 'slash_command' && message.payload.intent === 'start_run') {

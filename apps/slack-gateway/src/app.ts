@@ -10,6 +10,8 @@ import type { GatewayConfig } from './config';
 import type { GatewayContext } from './gateway-context';
 import { createGatewayMetrics } from './gateway-metrics';
 import {
+  type AbandonCommand,
+  abandonCommandInDb,
   type ChannelEnabledLookup,
   type ChannelZoneLookup,
   channelEnabledFromDb,
@@ -38,6 +40,7 @@ export interface GatewayDeps {
   channelEnabled?: ChannelEnabledLookup;
   channelZone?: ChannelZoneLookup;
   runStatus?: RunStatusLookup;
+  abandonCommand?: AbandonCommand;
   /** Present when SLACK_CLIENT_ID/SECRET/STATE_SECRET are configured. */
   installer?: InstallProvider;
   readiness?: ReadinessCheck[];
@@ -73,6 +76,7 @@ export function buildApp(deps: GatewayDeps): GatewayApp {
     channelEnabled: deps.channelEnabled ?? channelEnabledFromDb(deps.db),
     channelZone: deps.channelZone ?? channelZoneFromDb(deps.db),
     runStatus: deps.runStatus ?? runStatusFromDb(deps.db),
+    abandonCommand: deps.abandonCommand ?? abandonCommandInDb(deps.db),
     now,
     ...(deps.installer ? { installer: deps.installer } : {}),
   };

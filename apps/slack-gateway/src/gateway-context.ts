@@ -2,7 +2,13 @@ import type { MessageProducer } from '@coffeebuddy/contracts';
 import type { InstallProvider } from '@slack/oauth';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config';
-import type { ChannelEnabledLookup, ChannelZoneLookup, RunStatusLookup, UserZoneLookup } from './lookups';
+import type {
+  AbandonCommand,
+  ChannelEnabledLookup,
+  ChannelZoneLookup,
+  RunStatusLookup,
+  UserZoneLookup,
+} from './lookups';
 
 /** What every route plugin is given: configuration, the producer, the lookups and a clock. */
 export interface GatewayContext {
@@ -13,6 +19,7 @@ export interface GatewayContext {
   channelEnabled: ChannelEnabledLookup;
   channelZone: ChannelZoneLookup;
   runStatus: RunStatusLookup;
+  abandonCommand: AbandonCommand;
   now: () => Date;
   /** Present when SLACK_CLIENT_ID/SECRET/STATE_SECRET are configured. */
   installer?: InstallProvider;

@@ -1,4 +1,4 @@
-import type { Db } from '@coffeebuddy/db';
+import { type CommandFate, type Db, settleCommandFate } from '@coffeebuddy/db';
 
 /**
  * What the gateway looks up while a request waits, each behind one small function so it can be
@@ -32,4 +32,15 @@ export function channelZoneFromDb(db: Db): ChannelZoneLookup {
 export function runStatusFromDb(db: Db): RunStatusLookup {
   return async (runId) =>
     (await db.run.findUnique({ where: { id: runId }, select: { status: true } }))?.status ?? 'missing';
+}
+
+/**
+ * Records that the person was told a command failed (its publish was not confirmed in time), so
+ * that it never takes effect if it reaches Kafka later; returns `taken` when the consumer handled
+ * it first (then it did take effect, and the person is told so).
+ */
+export type AbandonCommand = (messageId: string) => Promise<CommandFate>;
+
+export function abandonCommandInDb(db: Db): AbandonCommand {
+  return (messageId) => settleCommandFate(db, messageId, 'abandoned');
 }

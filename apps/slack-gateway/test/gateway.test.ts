@@ -12,6 +12,7 @@ import { capturingLogger, kafkaTestConfig, uniqueSlackId } from '@coffeebuddy/co
 import { createDb, type Db } from '@coffeebuddy/db';
 import { createTestDatabase, type TestDatabase } from '@coffeebuddy/db/testing';
 import { createMetricsRegistry } from '@coffeebuddy/service-kit';
+import { type HostileCase, meetsExpectation, sampleHostileCases } from '@coffeebuddy/slack-emulator';
 import type { Admin, Kafka } from 'kafkajs';
 import { buildApp, type GatewayApp } from '../src/app';
 import { type GatewayConfig, loadGatewayConfig } from '../src/config';
@@ -266,13 +267,41 @@ describe('/coffee', () => {
     await isolated.ready();
     const channelId = uniqueSlackId('C');
     const body = commandBody('10:30', { channel_id: channelId });
+    const abandonedBefore = await db.commandFate.count({ where: { fate: 'abandoned' } });
     const response = await postCommand(body, sign(body), isolated);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
       response_type: 'ephemeral',
-      text: expect.stringMatching(/couldn't confirm/),
+      text: expect.stringMatching(/so no run was started/),
     });
     expect(await db.run.count({ where: { channelId } })).toBe(0);
+    // Recorded, so the command stays undone if Kafka takes it after all.
+    expect(await db.commandFate.count({ where: { fate: 'abandoned' } })).toBe(abandonedBefore + 1);
+    await isolated.close();
+  });
+
+  const failingProducer = {
+    send: async () => Promise.reject(new Error('broker gone')),
+  } as unknown as MessageProducer;
+
+  it('confirms a command Kafka timed out on when runs-service had taken it already', async () => {
+    const isolated = gateway({ producer: failingProducer, abandonCommand: async () => 'taken' });
+    await isolated.ready();
+    const body = commandBody('in 10m');
+    const response = await postCommand(body, sign(body), isolated);
+    expect(response.json().text).toMatch(/^☕/);
+    await isolated.close();
+  });
+
+  it('says it cannot confirm (and to look) when even the abandonment cannot be recorded', async () => {
+    const isolated = gateway({
+      producer: failingProducer,
+      abandonCommand: async () => Promise.reject(new Error('database down')),
+    });
+    await isolated.ready();
+    const body = commandBody('in 10m');
+    const response = await postCommand(body, sign(body), isolated);
+    expect(response.json().text).toMatch(/couldn't confirm that your coffee run started/);
     await isolated.close();
   });
 });
@@ -313,7 +342,7 @@ describe('the ack budget', () => {
     const response = await postCommand(body, sign(body), isolated);
     expect(response.json()).toMatchObject({
       response_type: 'ephemeral',
-      text: expect.stringMatching(/couldn't confirm/),
+      text: expect.stringMatching(/so no run was started/),
     });
     expect(lines.some((l) => l.msg === 'no timezone from users.info' && l.reason === 'timeout')).toBe(true);
     expect(await db.run.count({ where: { channelId } })).toBe(0);
@@ -607,6 +636,138 @@ describe('bad requests are 4xx, never 5xx', () => {
       'coffeebuddy_gateway_rejected_requests_total{code="UNSUPPORTED_MEDIA_TYPE",service="slack-gateway"} 50',
     );
     await limited.close();
+  });
+});
+
+describe('hostile requests (generated)', () => {
+  // Reproducible: the seed picks the cases; a failure names the case.
+  const seed = 20261203;
+  const hostileOptions = {
+    signingSecret: secret,
+    nowSeconds: () => Math.floor(clock.getTime() / 1000),
+    bodyLimitBytes: 4096,
+  };
+  const byKind = new Map<string, HostileCase[]>();
+  for (const c of sampleHostileCases(hostileOptions, 1500, seed)) {
+    byKind.set(c.kind, [...(byKind.get(c.kind) ?? []), c]);
+  }
+  const gatewayTopics = [TOPICS.runCommands, TOPICS.orderCommands, TOPICS.adminCommands];
+  // Every refusal logged here (the production limit would leave most of a flood out).
+  let hostile: GatewayApp;
+  beforeAll(async () => {
+    hostile = gateway({
+      config: { ...config, REFUSAL_LOG_PER_MINUTE: 1_000_000 },
+      metricsRegistry: createMetricsRegistry('slack-gateway'),
+    });
+    await hostile.ready();
+  });
+  afterAll(async () => {
+    await hostile?.close();
+  });
+  const allOffsets = async () =>
+    JSON.stringify(await Promise.all(gatewayTopics.map((topic) => admin.fetchTopicOffsets(topic))));
+
+  it('generates every kind of abuse', () => {
+    expect([...byKind.keys()].sort()).toEqual(
+      expect.arrayContaining([
+        'content_type_missing',
+        'content_type_wrong',
+        'deep_json',
+        'forged',
+        'foreign_run_id',
+        'future',
+        'headers_no-signature',
+        'headers_no-timestamp',
+        'huge_field_count',
+        'invalid_utf8',
+        'json_form_confusion',
+        'non_uuid_metadata',
+        'oversized',
+        'prototype_keys',
+        'replayed',
+        'stale',
+        'tampered',
+        'truncated',
+        'unknown_action_id',
+        'wrong_types',
+      ]),
+    );
+  });
+
+  it.each([...byKind.keys()].sort())(
+    'answers every %s request with a 4xx (or a plain 200 when it names nothing we act on), never a 5xx, and publishes nothing',
+    async (kind) => {
+      const before = await allOffsets();
+      const mark = lines.length;
+      const wrong: string[] = [];
+      let refused = 0;
+      for (const c of byKind.get(kind) ?? []) {
+        for (const step of c.steps) {
+          const response = await hostile.inject({
+            method: 'POST',
+            url: step.request.path,
+            headers: step.request.headers,
+            payload: step.request.body,
+          });
+          if (response.statusCode >= 400) refused += 1;
+          if (!meetsExpectation(response.statusCode, step.expect)) {
+            wrong.push(
+              `${response.statusCode} (expected ${step.expect}) ${response.body.slice(0, 80)} for ${JSON.stringify(step.request.headers)} ${step.request.body.toString('utf8').slice(0, 200)}`,
+            );
+          }
+          // A refusal is logged with the ID the answer names.
+          if (response.statusCode >= 400) {
+            const id = response.headers['x-correlation-id'];
+            expect(
+              lines.slice(mark).some((l) => l.correlationId === id && l.msg === 'refused a Slack request'),
+            ).toBe(true);
+          }
+        }
+      }
+      expect(wrong).toEqual([]);
+      expect(lines.slice(mark).filter((l) => Number(l.level) >= 50)).toEqual([]);
+      expect(await allOffsets()).toBe(before);
+      if (kind !== 'prototype_keys' && kind !== 'unknown_action_id' && kind !== 'foreign_run_id') {
+        expect(refused).toBeGreaterThan(0);
+      }
+      // Still serving: a valid command is acked and published after the flood.
+      const ok = await postCommand(commandBody('in 10m'), undefined, hostile);
+      expect(ok.statusCode).toBe(200);
+      expect(await allOffsets()).not.toBe(before);
+    },
+  );
+
+  it.each(['constructor', 'hasOwnProperty', 'toString', '__proto__', 'valueOf'])(
+    'ignores a signed view_submission whose callback_id is %s, without echoing anything of ours',
+    async (callbackId) => {
+      const body = `payload=${encodeURIComponent(JSON.stringify({ type: 'view_submission', team: { id: 'T0001' }, user: { id: 'U0002' }, view: { id: 'V1', callback_id: callbackId } }))}`;
+      const response = await app.inject({
+        method: 'POST',
+        url: '/slack/interactions',
+        payload: body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(body) },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toBe('');
+    },
+  );
+
+  it('refuses a body that is not UTF-8 with 400 even when it is signed over its bytes', async () => {
+    const body = Buffer.concat([Buffer.from('payload='), Buffer.from([0xff, 0xfe, 0xc3, 0x28])]);
+    const timestamp = Math.floor(clock.getTime() / 1000);
+    const hmac = createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest('hex');
+    const response = await app.inject({
+      method: 'POST',
+      url: '/slack/interactions',
+      payload: body,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-signature': `v0=${hmac}`,
+        'x-slack-request-timestamp': String(timestamp),
+      },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ error: 'invalid_utf8' });
   });
 });
 

@@ -16,7 +16,13 @@ export {
   migrate,
   readMigrations,
 } from './migrate';
-export { type DeliveredMessage, type ProcessOutcome, processMessageOnce } from './processed-messages';
+export {
+  type CommandFate,
+  type DeliveredMessage,
+  type ProcessOutcome,
+  processMessageOnce,
+  settleCommandFate,
+} from './processed-messages';
 export {
   RETENTION_TABLES,
   type RetentionOptions,

@@ -36,3 +36,31 @@ export async function processMessageOnce<T>(
     options,
   );
 }
+
+/** What became of a command (see `settleCommandFate`). */
+export type CommandFate = 'abandoned' | 'taken';
+
+/**
+ * Settles what becomes of a command whose publish the gateway could not confirm: the first to
+ * write its row wins — the gateway writes `abandoned` when it tells the person the command
+ * failed, the consumer writes `taken` in the transaction that handles it. Returns the fate that
+ * stands: the consumer skips a command that comes back `abandoned`; the gateway confirms one
+ * that comes back `taken`. A concurrent writer's uncommitted row makes this wait for its commit
+ * (the primary key), so the answer is never a guess. `messageId` must be a UUID.
+ */
+export async function settleCommandFate(
+  db: Db | Tx,
+  messageId: string,
+  fate: CommandFate,
+): Promise<CommandFate> {
+  const rows = await db.$queryRaw<{ fate: CommandFate }[]>`
+    WITH inserted AS (
+      INSERT INTO command_fates (message_id, fate) VALUES (${messageId}::uuid, ${fate})
+      ON CONFLICT (message_id) DO NOTHING
+      RETURNING fate
+    )
+    SELECT fate FROM inserted
+    UNION ALL
+    SELECT fate FROM command_fates WHERE message_id = ${messageId}::uuid AND NOT EXISTS (SELECT 1 FROM inserted)`;
+  return rows[0]?.fate ?? fate;
+}

@@ -11,7 +11,7 @@ import type { Db } from './client';
  *   with their `orders` and Slack effects; the runners' `runner_stats.runs_served_count` goes
  *   down by the closed runs deleted, so it stays the number of runs served still on record;
  * - `user_preferences` not used (typed or reused) within the channel's retention;
- * - `processed_messages`, published `outbox_events` and finished `slack_effects` older than
+ * - `processed_messages`, `command_fates`, published `outbox_events` and finished `slack_effects` older than
  *   `horizonDays` (longer than any topic keeps messages, so a redelivery is still recognised).
  */
 
@@ -20,6 +20,7 @@ export const RETENTION_TABLES = [
   'orders',
   'user_preferences',
   'processed_messages',
+  'command_fates',
   'outbox_events',
   'slack_effects',
 ] as const;
@@ -105,6 +106,16 @@ const oldProcessedMessages: Batch = async (db, limit, now, horizonDays) => ({
     WHERE m.consumer_group = d.consumer_group AND m.message_id = d.message_id`,
 });
 
+const oldCommandFates: Batch = async (db, limit, now, horizonDays) => ({
+  command_fates: await db.$executeRaw`
+    DELETE FROM command_fates f USING (
+      SELECT message_id FROM command_fates
+       WHERE created_at < ${now}::timestamptz - make_interval(days => ${horizonDays}::int)
+       LIMIT ${limit} FOR UPDATE SKIP LOCKED
+    ) d
+    WHERE f.message_id = d.message_id`,
+});
+
 const publishedOutbox: Batch = async (db, limit, now, horizonDays) => ({
   outbox_events: await db.$executeRaw`
     DELETE FROM outbox_events e USING (
@@ -131,6 +142,7 @@ const STEPS: [RetentionTable, Batch][] = [
   ['runs', endedRuns],
   ['user_preferences', unusedPreferences],
   ['processed_messages', oldProcessedMessages],
+  ['command_fates', oldCommandFates],
   ['outbox_events', publishedOutbox],
   ['slack_effects', finishedEffects],
 ];

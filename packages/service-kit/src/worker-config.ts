@@ -16,6 +16,12 @@ export const WorkerConfigProperties = {
    * consumer session timeout (30 s), so a slow attempt never costs the partition.
    */
   HANDLER_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 15_000, default: 10_000 }),
+  /**
+   * How long the consumer group waits for a silent member (a crashed process) before giving its
+   * partitions to the others (ms). Shorter means a quicker take-over after a crash, and needs a
+   * shorter HANDLER_TIMEOUT_MS (at most half); the broker allows 6 s to 5 min by default.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: Type.Integer({ minimum: 6_000, maximum: 300_000, default: 30_000 }),
   /** Consumer group (default coffeebuddy.<service>); only tests and side-by-side stacks change it. */
   CONSUMER_GROUP: Type.Optional(Type.String({ minLength: 1 })),
 };

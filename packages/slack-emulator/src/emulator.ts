@@ -70,6 +70,64 @@ export interface Failure {
   times?: number;
 }
 
+/**
+ * Slack misbehaving at random, for fault-injection runs: each Web API call (except the `spare`
+ * methods) independently fails with a transient error, is rate-limited, or is slowed down.
+ * Rates are fractions of calls (0–1). A transient failure is one of Slack's: HTTP 500/502/503, or
+ * HTTP 200 with `internal_error`, `fatal_error`, `service_unavailable` or `request_timeout`; a
+ * share `actedRate` of them happen after the call took effect (the answer was lost on the way),
+ * as Slack documents can happen for `internal_error`-like answers.
+ */
+export interface Chaos {
+  /** Share of calls failing with a random transient error (e.g. 0.1). */
+  transientRate: number;
+  /** Share of calls answered 429 with `Retry-After` (e.g. 0.02). */
+  rateLimitRate: number;
+  /** Seconds in those `Retry-After` headers (default 1). */
+  retryAfterSeconds?: number;
+  /** Share of calls delayed by `spikeMs` (a latency spike). */
+  spikeRate: number;
+  spikeMs: number;
+  /** Share of transient failures (5xx and `internal_error`-like) that happen after the call acted. */
+  actedRate?: number;
+  /** Methods left alone (e.g. `views.open`, whose trigger_id cannot wait for a retry). */
+  spare?: string[];
+  /** Seed of the random choices (default 1), so a run can be repeated. */
+  seed?: number;
+}
+
+/** What chaos did so far. */
+export interface ChaosTally {
+  calls: number;
+  transient: number;
+  /** Of `transient`: how many took effect before failing. */
+  acted: number;
+  rateLimited: number;
+  spikes: number;
+}
+
+/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TRANSIENT_FAILURES: Array<{ status: number; error: string; maybeActed: boolean }> = [
+  { status: 500, error: 'internal_error', maybeActed: true },
+  { status: 502, error: 'service_unavailable', maybeActed: true },
+  { status: 503, error: 'service_unavailable', maybeActed: false },
+  { status: 200, error: 'internal_error', maybeActed: true },
+  { status: 200, error: 'fatal_error', maybeActed: true },
+  { status: 200, error: 'service_unavailable', maybeActed: false },
+  { status: 200, error: 'request_timeout', maybeActed: true },
+];
+
 /** The failures and latency injected now, as the developer panel shows them. */
 export interface Faults {
   latencyMs: number;
@@ -137,6 +195,10 @@ export interface SlackEmulator {
   faults(): Faults;
   /** Forgets queued failures and latency. */
   clearFaults(): void;
+  /** Makes Slack misbehave at random from now on (see Chaos); `null` stops it. */
+  setChaos(chaos: Chaos | null): void;
+  /** What chaos did since it was last set. */
+  chaosTally(): ChaosTally;
   /** Every change to messages, views, modals, calls, faults and the workspace, as it happens. */
   readonly changes: ChangeFeed;
   /** The modals a person has open, bottom first. */
@@ -222,6 +284,8 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
   const failures = new Map<string, Array<Required<Pick<Failure, 'times'>> & Failure>>();
   let latencyMs = 0;
   let baseUrl: string | undefined;
+  let chaos: (Chaos & { random: () => number }) | null = null;
+  let tally: ChaosTally = { calls: 0, transient: 0, acted: 0, rateLimited: 0, spikes: 0 };
 
   const loggerInstance: FastifyBaseLogger | undefined = options.logger?.child({
     component: 'slack-emulator',
@@ -307,7 +371,39 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
     let auth: Token | undefined;
     const failure = takeFailure(method);
     const headers: Record<string, string> = {};
-    if (failure) {
+    const chaotic = !failure && chaos && !(chaos.spare ?? []).includes(method) ? chaos : null;
+    const roll = chaotic ? chaotic.random() : 1;
+    if (chaotic) {
+      tally.calls += 1;
+      if (chaotic.random() < chaotic.spikeRate) {
+        tally.spikes += 1;
+        await sleep(chaotic.spikeMs);
+      }
+    }
+    if (chaotic && roll < chaotic.rateLimitRate) {
+      tally.rateLimited += 1;
+      status = 429;
+      headers['retry-after'] = String(chaotic.retryAfterSeconds ?? 1);
+      result = { ok: false, error: 'ratelimited' };
+    } else if (chaotic && roll < chaotic.rateLimitRate + chaotic.transientRate) {
+      tally.transient += 1;
+      const pick =
+        TRANSIENT_FAILURES[Math.floor(chaotic.random() * TRANSIENT_FAILURES.length)] ?? TRANSIENT_FAILURES[0];
+      const { status: failStatus, error, maybeActed } = pick as (typeof TRANSIENT_FAILURES)[number];
+      if (
+        maybeActed &&
+        chaotic.random() < (chaotic.actedRate ?? 0) &&
+        webApi.isKnown(method) &&
+        parsed?.kind !== 'invalid_json'
+      ) {
+        // The call is done, and its answer lost.
+        auth = token ? workspace.tokens.get(token) : undefined;
+        authenticateAndCall(method, raw, token, auth, decodeError);
+        tally.acted += 1;
+      }
+      status = failStatus;
+      result = { ok: false, error };
+    } else if (failure) {
       status = failure.status ?? 200;
       if (status === 429) headers['retry-after'] = String(failure.retryAfter ?? 1);
       result = { ok: false, error: failure.error ?? (status === 429 ? 'ratelimited' : 'internal_error') };
@@ -514,6 +610,12 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
     };
   }
 
+  function setChaos(next: Chaos | null): void {
+    chaos = next ? { ...next, random: seededRandom(next.seed ?? 1) } : null;
+    tally = { calls: 0, transient: 0, acted: 0, rateLimited: 0, spikes: 0 };
+    changes.emit({ kind: 'faults' });
+  }
+
   function clearFaults(): void {
     failures.clear();
     latencyMs = 0;
@@ -527,6 +629,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
     responseUrls.clear();
     failures.clear();
     latencyMs = 0;
+    chaos = null;
     changes.emit({ kind: 'reset' });
   }
 
@@ -578,6 +681,8 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
     setLatency,
     faults,
     clearFaults,
+    setChaos,
+    chaosTally: () => ({ ...tally }),
     changes,
     modalStack: (userId) => webApi.modalStack(userId),
     closeModal: (userId, viewId) => webApi.closeModal(userId, viewId),

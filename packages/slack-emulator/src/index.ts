@@ -37,6 +37,8 @@ export {
   type ViewSubmissionInput,
 } from './driver';
 export {
+  type Chaos,
+  type ChaosTally,
   createSlackEmulator,
   DEFAULT_APP_ID,
   DEFAULT_CLIENT_ID,
@@ -49,6 +51,15 @@ export {
   type SlackEmulatorState,
   TRIGGER_TTL_MS,
 } from './emulator';
+export {
+  type HostileCase,
+  type HostileExpectation,
+  type HostileOptions,
+  type HostileRequest,
+  hostileRequests,
+  meetsExpectation,
+  sampleHostileCases,
+} from './hostile';
 export type {
   PageChange,
   PageConversation,

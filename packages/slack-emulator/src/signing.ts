@@ -5,7 +5,12 @@ import { createHmac } from 'node:crypto';
  * the driver never borrows the verification code it is meant to test:
  * `v0=` + hex(HMAC-SHA256(signing secret, `v0:{timestamp}:{raw body}`)).
  */
-export function signSlackRequest(signingSecret: string, timestampSeconds: number, rawBody: string): string {
-  const base = `v0:${timestampSeconds}:${rawBody}`;
-  return `v0=${createHmac('sha256', signingSecret).update(base, 'utf8').digest('hex')}`;
+export function signSlackRequest(
+  signingSecret: string,
+  timestampSeconds: number,
+  rawBody: string | Buffer,
+): string {
+  // The raw bytes, as Slack signs them (a string is its UTF-8 bytes).
+  const hmac = createHmac('sha256', signingSecret).update(`v0:${timestampSeconds}:`, 'utf8');
+  return `v0=${hmac.update(typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody).digest('hex')}`;
 }

@@ -504,6 +504,50 @@ describe('conversations and users', () => {
 });
 
 describe('failure injection', () => {
+  it('chaos fails, rate-limits and slows calls at about the rates asked, the same way for the same seed, and spares what it is told to', async () => {
+    const raw = started.client(DEFAULT_BOT_TOKEN, {
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
+    const outcomes = async () => {
+      started.emulator.setChaos({
+        transientRate: 0.3,
+        rateLimitRate: 0.1,
+        spikeRate: 0.05,
+        spikeMs: 1,
+        actedRate: 1,
+        spare: ['users.info'],
+        seed: 7,
+      });
+      const seen: string[] = [];
+      for (let i = 0; i < 200; i += 1) {
+        const answer = await raw.chat
+          .postMessage({ channel: 'C0001', text: `chaos ${i}` })
+          .then(() => 'ok')
+          .catch((e: { code?: string; data?: { error?: string } }) => e.data?.error ?? e.code ?? 'error');
+        seen.push(answer);
+      }
+      expect((await raw.users.info({ user: 'U0001' })).ok).toBe(true);
+      return { seen, tally: started.emulator.chaosTally() };
+    };
+    const first = await outcomes();
+    const second = await outcomes();
+    started.emulator.setChaos(null);
+    expect(second.seen).toEqual(first.seen);
+    const { tally } = first;
+    expect(tally.calls).toBe(200);
+    expect(tally.transient).toBeGreaterThan(35);
+    expect(tally.transient).toBeLessThan(85);
+    expect(tally.rateLimited).toBeGreaterThan(5);
+    expect(tally.rateLimited).toBeLessThan(40);
+    expect(first.seen.filter((s) => s === 'ok').length).toBe(200 - tally.transient - tally.rateLimited);
+    // Failures "after the call acted" posted their message all the same (both rounds alike).
+    const posted = started.emulator.messagesIn('C0001').filter((m) => String(m.text).startsWith('chaos '));
+    expect(second.tally).toEqual(first.tally);
+    expect(posted.length).toBe(2 * (200 - tally.transient - tally.rateLimited + tally.acted));
+    expect(tally.acted).toBeGreaterThan(0);
+  });
+
   it('failNext makes the next call fail with the given error, then recovers', async () => {
     started.emulator.failNext('chat.postMessage', { error: 'channel_not_found' });
     expect(await slackError(client.chat.postMessage({ channel: 'C0001', text: 'x' }))).toMatchObject({

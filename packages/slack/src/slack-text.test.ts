@@ -38,6 +38,9 @@ describe('decodeSlackText → plainText → renderMrkdwn', () => {
     ['ping <!subteam^S0614TZR7>', 'ping @S0614TZR7', 'ping @S0614TZR7'],
     ['at <!date^1392734382^{time}|10:30>', 'at 10:30', 'at 10:30'],
     ['<javascript:alert(1)|click>', 'click', 'click'],
+    // Object.prototype's names are no broadcasts: their words, as typed.
+    ['<!constructor> and <!toString>', 'constructor and toString', 'constructor and toString'],
+    ['<!__proto__|x>', 'x', 'x'],
     ['<@not-a-user|x>', 'x', 'x'],
     ['unclosed < angle', 'unclosed < angle', 'unclosed &lt; angle'],
     ['🧋 boba &amp; ☕', '🧋 boba & ☕', '🧋 boba &amp; ☕'],

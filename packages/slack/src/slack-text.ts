@@ -85,7 +85,8 @@ function controlSequence(inner: string): TextPart {
   if (target.startsWith('!')) {
     // Broadcasts and user groups become the words the person saw; dates their fallback text.
     const command = target.slice(1);
-    const broadcast = BROADCASTS[command];
+    // Own keys only: `<!constructor>` is no broadcast (it used to yield Object's constructor).
+    const broadcast = Object.hasOwn(BROADCASTS, command) ? BROADCASTS[command] : undefined;
     if (broadcast) return { type: 'text', text: broadcast };
     if (command.startsWith('subteam^')) {
       return { type: 'text', text: label || `@${command.slice('subteam^'.length)}` };

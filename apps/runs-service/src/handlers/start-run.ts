@@ -5,7 +5,7 @@ import {
   type MessageOf,
   TOPICS,
 } from '@coffeebuddy/contracts';
-import { type Db, processMessageOnce, type Run } from '@coffeebuddy/db';
+import { type Db, processMessageOnce, type Run, settleCommandFate } from '@coffeebuddy/db';
 import { enqueueOutbox } from '@coffeebuddy/service-kit';
 import {
   type EffectDeliverer,
@@ -46,7 +46,8 @@ async function tell(
 type StartOutcome =
   | { kind: 'created'; run: Run; effectId: string }
   | { kind: 'already_open'; run: Run }
-  | { kind: 'disabled' };
+  | { kind: 'disabled' }
+  | { kind: 'abandoned' };
 
 /**
  * `/coffee` → a run. In one transaction, with the processed-message record: the channel and user
@@ -81,6 +82,9 @@ export async function startRun(
     db,
     { ...context, messageId: message.messageId },
     async (tx): Promise<StartOutcome> => {
+      // The gateway told the person this command failed (Kafka took it too late): it stays undone.
+      if ((await settleCommandFate(tx, message.messageId, 'taken')) === 'abandoned')
+        return { kind: 'abandoned' };
       const channel = await tx.channel.upsert({
         where: { id: channelId },
         create: { id: channelId, teamId },
@@ -134,6 +138,10 @@ export async function startRun(
   const outcome = processed.result;
   if (outcome.kind === 'disabled') {
     await tell(deps, message.payload.responseUrl, 'Coffee runs are turned off in this channel.', context);
+    return processed;
+  }
+  if (outcome.kind === 'abandoned') {
+    context.logger.info('/coffee reached us after the gateway told the person it failed; not starting a run');
     return processed;
   }
   if (outcome.kind === 'already_open') {

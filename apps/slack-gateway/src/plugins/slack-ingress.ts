@@ -45,7 +45,11 @@ const CLIENT_ERRORS: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'EMPTY_BODY',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_CONTENT_LENGTH',
+  INVALID_UTF8: 'INVALID_UTF8',
 };
+
+/** Strict UTF-8 (Slack sends nothing else); the BOM kept, so the text is exactly the bytes. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * How Slack requests come in, shared by every Slack route: bodies kept as raw strings (the
@@ -57,16 +61,25 @@ const slackIngressPlugin: FastifyPluginAsync<SlackIngressOptions> = async (app, 
   const { metrics, refusals } = options;
   const replays = new ReplayGuard();
 
-  // Slack sends forms and JSON, nothing else: every other Content-Type is 415.
+  // Slack sends forms and JSON, nothing else: every other Content-Type is 415. Bodies that are
+  // not UTF-8 are 400: decoded leniently, different bytes could read as the same signed text.
   app.removeAllContentTypeParsers();
   for (const type of ['application/x-www-form-urlencoded', 'application/json']) {
-    app.addContentTypeParser(type, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => {
+      try {
+        done(null, utf8.decode(body as Buffer));
+      } catch {
+        done(Object.assign(new Error('body is not valid UTF-8'), { statusCode: 400, code: 'INVALID_UTF8' }));
+      }
+    });
   }
 
   app.decorateRequest('ackBudget', null as unknown as AckBudget);
   app.decorateRequest('outcome', undefined);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     request.ackBudget = new AckBudget(options.ackBudgetMs);
+    // Every answer names the ID its log lines carry, so a refused sender can be traced.
+    reply.header('x-correlation-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.config.slackRoute;
@@ -86,7 +99,7 @@ const slackIngressPlugin: FastifyPluginAsync<SlackIngressOptions> = async (app, 
       {
         status,
         route: this.request.routeOptions.config.slackRoute,
-        reqId: this.request.id,
+        correlationId: this.request.id,
         ...(detail ? { detail } : {}),
       },
       'refused a Slack request',
@@ -118,7 +131,7 @@ const slackIngressPlugin: FastifyPluginAsync<SlackIngressOptions> = async (app, 
         (error instanceof ContractError ? error.code : 'MALFORMED_REQUEST');
       return reply.refuse(status, code, code.toLowerCase(), error.message);
     }
-    request.log.error({ reqId: request.id, err: error.message }, 'request failed');
+    request.log.error({ correlationId: request.id, err: error.message }, 'request failed');
     return reply.code(500).send({ error: 'internal_error' });
   });
 };

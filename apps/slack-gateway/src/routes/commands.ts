@@ -191,8 +191,27 @@ export const commandRoutes: FastifyPluginAsync<GatewayContext> = async (app, con
         receivedAt: receivedAt.toISOString(),
       },
     );
-    if (!(await publishWithinBudget(context, request, TOPICS.runCommands, message, log))) {
+    const published = await publishWithinBudget(context, request, TOPICS.runCommands, message, log);
+    // Not confirmed in time: the send may still land. Settle it now, so what the person is told
+    // holds — "not started" never becomes a run later, and a command already handled is confirmed.
+    const fate = published
+      ? null
+      : await request.ackBudget.step(context.config.LOOKUP_TIMEOUT_MS, () =>
+          context.abandonCommand(message.messageId),
+        );
+    if (fate?.ok && fate.value === 'abandoned') {
       request.outcome = 'publish_failed';
+      log.warn({ messageId: message.messageId }, '/coffee abandoned: Kafka did not take it in time');
+      return reply.send(
+        ephemeral(
+          "Sorry — I couldn't start your coffee run (our message queue isn't answering), so no run was started. " +
+            'Please try `/coffee` again in a moment.',
+        ),
+      );
+    }
+    if (fate && !fate.ok) {
+      request.outcome = 'publish_failed';
+      log.error({ reason: fate.reason, err: fate.error?.message }, 'could not record the abandoned /coffee');
       return reply.send(
         ephemeral(
           "Sorry — I couldn't confirm that your coffee run started (our message queue isn't answering). " +

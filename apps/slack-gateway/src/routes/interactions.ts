@@ -201,8 +201,12 @@ export const interactionRoutes: FastifyPluginAsync<GatewayContext> = async (app,
       }
       if (payload.view.callback_id === ORDER_MODAL.callbackId)
         return orderSubmission(context, request, reply, payload);
-      const admin = adminSubmissions[payload.view.callback_id];
-      if (admin) return admin(context, request, reply, payload);
+      // An own key only: a callback_id such as `constructor` or `hasOwnProperty` names no modal
+      // of ours (it used to reach Object.prototype's functions: a 500, or the config echoed).
+      if (Object.hasOwn(adminSubmissions, payload.view.callback_id)) {
+        const admin = adminSubmissions[payload.view.callback_id];
+        if (admin) return admin(context, request, reply, payload);
+      }
     }
     if (typeof payload !== 'object' || payload === null) {
       return reply.refuse(400, 'INVALID_PAYLOAD', 'invalid_payload', 'payload is not an object');

@@ -229,14 +229,18 @@ export function createEffectDeliverer(options: EffectDelivererOptions): EffectDe
     status: 'failed' | 'cancelled',
     failure: EffectFailure,
   ): Promise<void> {
+    let rearmed = false;
     try {
       await withTransaction(db, async (tx) => {
-        const held = await markEnded(tx, effect, claimer, {
+        const outcome = await markEnded(tx, effect, claimer, {
           status,
           error: `${failure.code}: ${failure.message}`.slice(0, 1_000),
         });
-        if (held && status === 'failed') await kinds[effect.kind]?.onFailed?.(tx, effect, failure);
-        if (held && status === 'cancelled') {
+        rearmed = outcome.rearmed;
+        // Asked for again while this attempt ran: the verdict was about the older request.
+        if (!outcome.ended) return;
+        if (status === 'failed') await kinds[effect.kind]?.onFailed?.(tx, effect, failure);
+        if (status === 'cancelled') {
           await kinds[effect.kind]?.onSkipped?.(tx, effect, {
             reason: failure.message,
             ...(failure.code !== 'skipped' ? { outcome: failure.code } : {}),
@@ -248,6 +252,14 @@ export function createEffectDeliverer(options: EffectDelivererOptions): EffectDe
         { err: (error as Error).message },
         'could not record the outcome; the claim lapses and it is retried',
       );
+      return;
+    }
+    if (rearmed) {
+      log.info(
+        { outcome: status, reason: failure.message },
+        'Slack effect asked for again while this attempt ran; sending the newer request',
+      );
+      await deliver([effect.id]); // no-op unless it is due already
       return;
     }
     metrics.total.inc({ kind: effect.kind, outcome: status, error: status === 'failed' ? failure.code : '' });

@@ -11,7 +11,7 @@ import { TokenCipher } from '../token-cipher';
 import { SlackClients } from '../web-client';
 import { classifyAttemptError } from './classify';
 import { createEffectDeliverer, type EffectDeliverer } from './deliverer';
-import { recordEffect, redriveEffects } from './store';
+import { recordEffect, recordVersionedEffect, redriveEffects } from './store';
 import type { EffectKinds } from './types';
 
 /**
@@ -65,7 +65,26 @@ const kinds: EffectKinds = {
       return { defer: 100, reason: 'waiting for something' };
     },
   },
+  test_versioned: {
+    // Version 1 is stale (as a reminder whose run moved on) once `releaseStale` is called.
+    async render(_context, effect) {
+      const { version } = effect.payload as { version: number };
+      if (version < 2) {
+        await staleGate;
+        return { skip: `stale: version ${version} < 2` };
+      }
+      return {
+        call: 'post',
+        channel: effect.channelId ?? '',
+        messages: [{ text: `versioned v${version}`, blocks: [] }],
+      };
+    },
+  },
 };
+let releaseStale: () => void = () => undefined;
+let staleGate = new Promise<void>((resolve) => {
+  releaseStale = resolve;
+});
 
 function deliverer(options: { leaseMs?: number } = {}): EffectDeliverer {
   const clients = new SlackClients({ slackApiUrl: emulator.apiUrl, logger, maxRetryAfterSeconds: 0 });
@@ -319,6 +338,35 @@ describe('the effects deliverer', () => {
     expect(await effect(id)).toMatchObject({ status: 'sent', generation: 2 });
     const updates = emulator.callsTo('chat.update').filter((c) => c.args.ts === posted.ts);
     expect(updates.map((c) => c.args.text)).toEqual(['v1', 'v2']);
+  });
+
+  it('sends the newer version when it was asked for while an older one was being skipped as stale', async () => {
+    staleGate = new Promise<void>((resolve) => {
+      releaseStale = resolve;
+    });
+    const input = (version: number) => ({
+      kind: 'test_versioned',
+      key: 'test:versioned',
+      teamId: 'T0001',
+      channelId: 'C0001',
+      payload: { version, text: 'versioned' },
+      correlationId: `v${version}`,
+    });
+    const id = await withTransaction(db, (tx) => recordVersionedEffect(tx, input(1), 'version'));
+    const inFlight = deliverer().deliver([id as string]);
+    await waitFor(
+      async () => ((await effect(id as string)).status === 'sending' ? true : undefined),
+      'the stale send to start',
+    );
+    await withTransaction(db, (tx) => recordVersionedEffect(tx, input(2), 'version'));
+    releaseStale();
+    await inFlight;
+    await waitFor(
+      async () => ((await effect(id as string)).status === 'sent' ? true : undefined),
+      'version 2 to be sent',
+    );
+    expect(await effect(id as string)).toMatchObject({ status: 'sent', generation: 2 });
+    expect(postsWith('versioned v2')).toHaveLength(1);
   });
 
   it('defers without counting attempts, and reports the backlog in metrics', async () => {

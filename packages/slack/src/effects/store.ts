@@ -218,19 +218,32 @@ export async function markRetry(
      WHERE id = ${effect.id}::uuid AND status = 'sending' AND claimed_by = ${claimer}`;
 }
 
-/** Ends a claimed effect that failed for good (or is no longer needed: `cancelled`). */
+/**
+ * Ends a claimed effect that failed for good (or is no longer needed: `cancelled`), if this
+ * claimer still holds it. When it was asked for again while this attempt was in flight (its
+ * generation moved on: a newer reminder version, a refresh), the attempt's verdict was about the
+ * older request: it becomes pending instead, with a fresh attempt budget, and `ended` is false.
+ * `ended` true means the status given was recorded.
+ */
 export async function markEnded(
   tx: Tx,
   effect: ClaimedEffect,
   claimer: string,
   end: { status: 'failed' | 'cancelled'; error: string },
-): Promise<boolean> {
-  const changed = await tx.$executeRaw`
+): Promise<{ held: boolean; ended: boolean; rearmed: boolean }> {
+  const rows = await tx.$queryRaw<{ generation: number }[]>`
     UPDATE slack_effects
-       SET status = ${end.status}::slack_effect_status, lease_until = NULL, last_error = ${end.error},
+       SET status = CASE WHEN generation = ${effect.generation} THEN ${end.status}::slack_effect_status
+                         ELSE 'pending'::slack_effect_status END,
+           attempts = CASE WHEN generation = ${effect.generation} THEN attempts ELSE 0 END,
+           lease_until = NULL,
+           last_error = CASE WHEN generation = ${effect.generation} THEN ${end.error} ELSE NULL END,
            updated_at = now()
-     WHERE id = ${effect.id}::uuid AND status = 'sending' AND claimed_by = ${claimer}`;
-  return changed > 0;
+     WHERE id = ${effect.id}::uuid AND status = 'sending' AND claimed_by = ${claimer}
+    RETURNING generation`;
+  const row = rows[0];
+  const rearmed = row !== undefined && row.generation !== effect.generation;
+  return { held: row !== undefined, ended: row !== undefined && !rearmed, rearmed };
 }
 
 /** Pending and in-flight effects per kind, and how long the oldest has been due (for metrics). */
