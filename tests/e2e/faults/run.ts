@@ -8,7 +8,7 @@ import pino from 'pino';
 import { startStack } from '../src/stack';
 import { brokerKill } from './broker-kill';
 import { consumerKills } from './consumer-kill';
-import { type FaultContext, type Figure, figure, formatTable, type Scenario } from './harness';
+import { type FaultContext, type Figure, figure, formatTable, type Scenario, zero } from './harness';
 import { hostileRequests } from './hostile';
 import { postgresRestart } from './postgres-restart';
 import { slackChaos } from './slack-chaos';
@@ -88,6 +88,10 @@ async function main(): Promise<number> {
       figures.push(figure(name, 'duration', `${((Date.now() - started) / 1000).toFixed(1)} s`));
       log(`${name}: done`);
     }
+    // After every scenario (errors, refusals, crashes and restarts included): no secret printed.
+    const leaked = stack.secretsInLogs();
+    figures.push(zero('secrets', 'secrets in service log lines', leaked.length));
+    for (const finding of leaked) log(`secret: ${finding.secret} in ${finding.service} line ${finding.line}`);
   } finally {
     await db.end().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);

@@ -12,6 +12,7 @@ import {
   type WorkspacePage,
 } from '@coffeebuddy/slack-emulator';
 import pino from 'pino';
+import { databaseSecrets, findSecrets, type KnownSecret, type SecretFinding } from './secrets';
 
 /**
  * A whole CoffeeBuddy stack for one test file: a fresh database, the real slack-gateway,
@@ -27,6 +28,8 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Parsed JSON log lines. */
   logs: Record<string, unknown>[];
+  /** Every line it printed, as printed (for the secrets scan). */
+  lines: string[];
   /** Where its ops server (or the gateway) answers /healthz, /readyz and /metrics. */
   opsUrl?: string;
 }
@@ -59,6 +62,11 @@ export interface Stack {
   /** The emulator's workspace page, connected to the gateway (with `startStack({ page: true })`). */
   page?: WorkspacePage;
   logsContaining(text: string): Record<string, unknown>[];
+  /**
+   * Where a secret the stack gave its services (signing, client and state secrets, the encryption
+   * key, database credentials) or Slack issued (bot tokens) appears in what they printed so far.
+   */
+  secretsInLogs(): SecretFinding[];
   /** Stops every process of a service (SIGTERM, or the signal given) and waits for them to exit. */
   stopService(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   /**
@@ -84,6 +92,7 @@ function startService(name: string, entry: string, env: Record<string, string>):
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
+  const printed: string[] = [];
   let buffer = '';
   const collect = (chunk: Buffer) => {
     buffer += chunk.toString();
@@ -91,6 +100,7 @@ function startService(name: string, entry: string, env: Record<string, string>):
     buffer = lines.pop() ?? '';
     for (const line of lines) {
       if (!line.trim()) continue;
+      printed.push(line);
       try {
         logs.push(JSON.parse(line));
       } catch {
@@ -100,7 +110,7 @@ function startService(name: string, entry: string, env: Record<string, string>):
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  return { name, child, logs };
+  return { name, child, logs, lines: printed };
 }
 
 async function waitUntilReady(url: string, service: ServiceProcess, timeoutMs = 60_000): Promise<void> {
@@ -156,7 +166,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await startGroupAtEnd(kafka, remindersGroup, [...SERVICE_ACCESS['reminder-worker'].consumes]);
 
   const botToken = `xoxb-1000000000001-${randomBytes(6).toString('hex')}`;
-  const emulator = createSlackEmulator({ botToken });
+  const clientSecret = `emulator-client-secret-${randomBytes(6).toString('hex')}`;
+  const emulator = createSlackEmulator({ botToken, clientSecret });
   const page = options.page ? registerWorkspacePage(emulator) : undefined;
   await emulator.start();
   const signingSecret = randomBytes(16).toString('hex');
@@ -165,6 +176,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const opsPort = await freePort();
   const ordersOpsPort = await freePort();
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const stateSecret = randomBytes(16).toString('hex');
+  const secrets: KnownSecret[] = [
+    { name: 'the signing secret', value: signingSecret },
+    { name: 'the token encryption key', value: encryptionKey },
+    { name: 'the OAuth client secret', value: clientSecret },
+    { name: 'the OAuth state secret', value: stateSecret },
+    { name: 'the bot token', value: botToken },
+  ];
   page?.connect({ url: gatewayUrl, signingSecret });
   const common = {
     DATABASE_URL: database.url,
@@ -211,8 +230,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       PORT: String(gatewayPort),
       PUBLIC_URL: gatewayUrl,
       SLACK_CLIENT_ID: '1000000000001.1000000000001',
-      SLACK_CLIENT_SECRET: 'emulator-client-secret',
-      SLACK_STATE_SECRET: randomBytes(16).toString('hex'),
+      SLACK_CLIENT_SECRET: clientSecret,
+      SLACK_STATE_SECRET: stateSecret,
       SLACK_AUTHORIZE_URL: `${emulator.baseUrl}/oauth/v2/authorize`,
       ...options.env?.['slack-gateway'],
     },
@@ -250,6 +269,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     services,
     ...(page ? { page } : {}),
     logsContaining: (text) => services.flatMap((s) => s.logs.filter((l) => JSON.stringify(l).includes(text))),
+    secretsInLogs: () =>
+      findSecrets(
+        services.map((s) => ({ service: s.name, lines: s.lines })),
+        [
+          ...secrets,
+          ...databaseSecrets(database.url),
+          ...[...emulator.state.tokens.keys()].map((value) => ({ name: 'a Slack token', value })),
+        ],
+      ),
     async stopService(name, signal) {
       await Promise.all(services.filter((s) => s.name === name).map((s) => stopProcess(s, signal)));
     },
@@ -259,10 +287,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await waitUntilReady(started.readyUrl, started.process);
       return started.process;
     },
+    /** Stops everything; then fails (naming secret, service and line, never the value) if a
+     * secret was in any service's output. */
     async stop() {
       await Promise.all(services.map((s) => stopProcess(s)));
+      const leaked = stack.secretsInLogs();
       await emulator.stop();
       await database.drop();
+      if (leaked.length > 0) {
+        throw new Error(
+          `secrets in service logs: ${leaked.map((f) => `${f.secret} in ${f.service} line ${f.line}`).join('; ')}`,
+        );
+      }
     },
   };
   try {
