@@ -9,7 +9,7 @@ import type { Db } from '@coffeebuddy/db';
 /** A person's IANA timezone from users.info, or null when Slack has none for them. */
 export type UserZoneLookup = (teamId: string, userId: string) => Promise<string | null>;
 
-/** Whether coffee runs are enabled in a channel; null when the channel is not known yet. */
+/** Whether coffee runs are enabled in a channel; null (or true) when the channel is not known yet. */
 export type ChannelEnabledLookup = (channelId: string) => Promise<boolean | null>;
 
 /** A channel's IANA timezone (`/coffee admin`), or null when it has none or is not known yet. */
@@ -32,4 +32,101 @@ export function channelZoneFromDb(db: Db): ChannelZoneLookup {
 export function runStatusFromDb(db: Db): RunStatusLookup {
   return async (runId) =>
     (await db.run.findUnique({ where: { id: runId }, select: { status: true } }))?.status ?? 'missing';
+}
+
+/** What the gateway keeps of the channels table: the few rows that differ from a new channel's. */
+export interface ChannelSnapshot {
+  channelEnabled: ChannelEnabledLookup;
+  channelZone: ChannelZoneLookup;
+  /** Loads the table once (waits for it) and then keeps it fresh every `refreshMs`. */
+  start(): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * The channels' enabled flags and timezones held in memory, so a slash command costs no database
+ * round trip. Only the rows that differ from what an unknown channel means are kept — channels
+ * turned off, channels with a timezone — read in one query every `refreshMs` (default 500 ms;
+ * each refresh replaces the whole set, so a channel turned back on or deleted drops out). A
+ * change made through `/coffee admin` is seen at most `refreshMs` plus one query after
+ * admin-service commits it: that bounded TTL is the invalidation. (Runs-service checks the flag
+ * again before it writes a run, so a command let through in that window starts nothing in a
+ * channel that is off.) When refreshing fails for longer than `maxStaleMs` (default 5 s), the
+ * lookups ask the database per request again (`fallback`) until a refresh succeeds.
+ */
+export function channelSnapshot(
+  db: Db,
+  options: {
+    refreshMs?: number;
+    maxStaleMs?: number;
+    logger: { warn(obj: object, msg: string): void };
+    now?: () => number;
+  },
+): ChannelSnapshot {
+  const refreshMs = options.refreshMs ?? 500;
+  const maxStaleMs = options.maxStaleMs ?? 5_000;
+  const now = options.now ?? (() => Date.now());
+  const fallbackEnabled = channelEnabledFromDb(db);
+  const fallbackZone = channelZoneFromDb(db);
+  let disabled = new Set<string>();
+  let zones = new Map<string, string>();
+  let loadedAt = Number.NEGATIVE_INFINITY;
+  let timer: NodeJS.Timeout | undefined;
+  let failing = false;
+
+  async function refresh(): Promise<void> {
+    const startedAt = now();
+    const rows = await db.channel.findMany({
+      where: { OR: [{ enabled: false }, { timezone: { not: null } }] },
+      select: { id: true, enabled: true, timezone: true },
+    });
+    const nextDisabled = new Set<string>();
+    const nextZones = new Map<string, string>();
+    for (const row of rows) {
+      if (!row.enabled) nextDisabled.add(row.id);
+      if (row.timezone) nextZones.set(row.id, row.timezone);
+    }
+    disabled = nextDisabled;
+    zones = nextZones;
+    loadedAt = startedAt;
+  }
+
+  function loop(): void {
+    timer = setTimeout(() => {
+      refresh().then(
+        () => {
+          failing = false;
+          loop();
+        },
+        (error: Error) => {
+          if (!failing)
+            options.logger.warn({ err: error.message }, 'channel snapshot refresh failed; retrying');
+          failing = true;
+          loop();
+        },
+      );
+    }, refreshMs);
+    timer.unref();
+  }
+
+  const fresh = () => now() - loadedAt <= maxStaleMs;
+  return {
+    channelEnabled: async (channelId) => {
+      if (!fresh()) return fallbackEnabled(channelId);
+      // An unknown channel is not in the table yet; the route treats it as enabled either way.
+      return !disabled.has(channelId);
+    },
+    channelZone: async (channelId) => {
+      if (!fresh()) return fallbackZone(channelId);
+      return zones.get(channelId) ?? null;
+    },
+    async start() {
+      await refresh();
+      loop();
+    },
+    stop() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
 }
