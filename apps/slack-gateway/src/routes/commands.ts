@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createMessage, TOPICS } from '@coffeebuddy/contracts';
+import { lazyChild } from '@coffeebuddy/service-kit';
 import { decodeSlackText } from '@coffeebuddy/slack';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -142,7 +143,7 @@ export const commandRoutes: FastifyPluginAsync<GatewayContext> = async (app, con
     const field = (name: (typeof REQUIRED)[number]) => form.get(name) ?? '';
     const correlationId = randomUUID();
     const ids = { teamId: field('team_id'), channelId: field('channel_id'), userId: field('user_id') };
-    const log = context.logger.child({ correlationId, ...ids, command: field('command') });
+    const log = lazyChild(context.logger, { correlationId, ...ids, command: field('command') });
     const text = form.get('text') ?? '';
     const receivedAt = context.now();
     const command = readCoffeeCommand(decodeSlackText(text));
