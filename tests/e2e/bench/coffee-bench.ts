@@ -164,8 +164,27 @@ function judge(stepRate: number, result: LoadResult): Step {
   return { rate: stepRate, figures: f, passed: why === undefined, ...(why ? { why } : {}) };
 }
 
-/** Fixed mode: one step; ceiling mode: the ramp. Returns every step and the ceiling (req/s). */
-async function measure(label: string, url: string, secret: string, tag: string) {
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ; 100 on Linux builds). */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+
+/** CPU time a process has used so far (user + system), in ms, from /proc (NaN when unknown). */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Fixed mode: one step; ceiling mode: the ramp. Returns every step and the ceiling (req/s). Each
+ * step also shows the CPU the server (`pid`) spent per answered request: less sensitive than
+ * latency to what else runs on a shared machine.
+ */
+async function measure(label: string, url: string, secret: string, tag: string, pid: number | undefined) {
   // Warm-up: connections, JIT, schema lookups.
   await loadStep(url, secret, 50, 1, uniqueSlackId('C'));
   const steps: Step[] = [];
@@ -174,10 +193,13 @@ async function measure(label: string, url: string, secret: string, tag: string) 
     // The machine is shared: a step that fails is tried once more before it ends the ramp.
     let step: Step | undefined;
     for (let attempt = 0; attempt < (ceilingMode ? 2 : 1) && !step?.passed; attempt++) {
-      step = judge(stepRate, await loadStep(url, secret, stepRate, seconds, `${uniqueSlackId('C')}${tag}`));
+      const cpuBefore = cpuMs(pid);
+      const result = await loadStep(url, secret, stepRate, seconds, `${uniqueSlackId('C')}${tag}`);
+      const cpuPerRequest = (cpuMs(pid) - cpuBefore) / Math.max(1, result.acked + result.errors);
+      step = judge(stepRate, result);
       steps.push(step);
       console.log(
-        `  ${label.padEnd(8)} ${String(stepRate).padStart(5)}/s  ${fmt(step.figures)}  ${step.passed ? 'ok' : `✗ ${step.why}`}${attempt > 0 ? ' (again)' : ''}`,
+        `  ${label.padEnd(8)} ${String(stepRate).padStart(5)}/s  ${fmt(step.figures)}  cpu ${cpuPerRequest.toFixed(2)} ms/req  ${step.passed ? 'ok' : `✗ ${step.why}`}${attempt > 0 ? ' (again)' : ''}`,
       );
     }
     if (!step?.passed && ceilingMode) break;
@@ -365,7 +387,17 @@ async function main(): Promise<void> {
   const profileDir = process.env.BENCH_CPU_PROF_DIR;
   const stack = await startStack({
     bundled: true,
-    ...(profileDir ? { nodeArgs: { 'slack-gateway': ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } } : {}),
+    // BENCH_CPU_PROF_DIR: V8 CPU profiles (written when each process exits) of the services named
+    // in BENCH_CPU_PROF (comma-separated; default slack-gateway), to open in Chrome DevTools.
+    ...(profileDir
+      ? {
+          nodeArgs: Object.fromEntries(
+            (process.env.BENCH_CPU_PROF ?? 'slack-gateway')
+              .split(',')
+              .map((name) => [name.trim(), ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]]),
+          ),
+        }
+      : {}),
   });
   const memory = new MemoryWatch();
   for (const service of stack.services) memory.track(service.name, service.child.pid);
@@ -397,7 +429,13 @@ async function main(): Promise<void> {
     console.log(`phase 2: signed /coffee acks (load generator in its own process), ${how}`);
     const before = await endOffsets(TOPICS.runCommands);
     const gateway = await memory.during(() =>
-      measure('gateway', `${stack.gatewayUrl}/slack/commands`, stack.signingSecret, 'G'),
+      measure(
+        'gateway',
+        `${stack.gatewayUrl}/slack/commands`,
+        stack.signingSecret,
+        'G',
+        stack.services.find((s) => s.name === 'slack-gateway')?.child.pid,
+      ),
     );
     const written = (await endOffsets(TOPICS.runCommands)) - before;
     const acked = gateway.steps.reduce((sum, s) => sum + s.figures.count, 0);
@@ -405,8 +443,12 @@ async function main(): Promise<void> {
       `  durability: ${acked} commands acked as started (warm-up aside), ${written} records written to ${TOPICS.runCommands}` +
         ` — ${written >= acked ? 'every acked command is in Kafka' : 'SOME ACKED COMMANDS ARE MISSING'}`,
     );
-    const boltResult = await memory.during(() => measure('bolt', bolt.url, stack.signingSecret, 'B'));
-    const bareResult = await memory.during(() => measure('bare', bare.url, stack.signingSecret, 'N'));
+    const boltResult = await memory.during(() =>
+      measure('bolt', bolt.url, stack.signingSecret, 'B', bolt.child.pid),
+    );
+    const bareResult = await memory.during(() =>
+      measure('bare', bare.url, stack.signingSecret, 'N', bare.child.pid),
+    );
     memory.print();
     if (ceilingMode) {
       console.log(
