@@ -96,7 +96,8 @@ class MemoryWatch {
     this.timer = setInterval(() => {
       for (const [name, pid] of this.pids) {
         const now = rssMb(pid);
-        if (!(now <= (this.peak.get(name) ?? 0))) this.peak.set(name, now);
+        // NaN once a process has exited (the services stopped for the ack phases): keep the peak.
+        if (now > (this.peak.get(name) ?? 0)) this.peak.set(name, now);
       }
     }, 200);
     try {
