@@ -13,7 +13,8 @@
 //          Fixed mode: one step at `rate` for `seconds` each. Ceiling mode: steps of
 //          `stepSeconds` at rising rates until ack p99 > 50 ms, an error, or less than 95% of the
 //          offered rate achieved (a failed step is tried once more: the machine is shared); the
-//          ceiling is the last rate that passed. Then the ratios.
+//          ceiling is the last rate that passed. The three take turns at each rate, so bursts of
+//          other work on a shared machine fall on all of them. Then the ratios.
 //          For the gateway, every acked command is checked to be in Kafka (end offsets).
 // Resident memory (RSS) of every process: idle (after start-up) and the most seen under load.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -180,33 +181,65 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-/**
- * Fixed mode: one step; ceiling mode: the ramp. Returns every step and the ceiling (req/s). Each
- * step also shows the CPU the server (`pid`) spent per answered request: less sensitive than
- * latency to what else runs on a shared machine.
- */
-async function measure(label: string, url: string, secret: string, tag: string, pid: number | undefined) {
-  // Warm-up: connections, JIT, schema lookups.
-  await loadStep(url, secret, 50, 1, uniqueSlackId('C'));
-  const steps: Step[] = [];
-  const rates = ceilingMode ? RAMP.filter((r) => r >= rate && r <= maxRate) : [rate];
-  for (const stepRate of rates) {
-    // The machine is shared: a step that fails is tried once more before it ends the ramp.
-    let step: Step | undefined;
-    for (let attempt = 0; attempt < (ceilingMode ? 2 : 1) && !step?.passed; attempt++) {
-      const cpuBefore = cpuMs(pid);
-      const result = await loadStep(url, secret, stepRate, seconds, `${uniqueSlackId('C')}${tag}`);
-      const cpuPerRequest = (cpuMs(pid) - cpuBefore) / Math.max(1, result.acked + result.errors);
-      step = judge(stepRate, result);
-      steps.push(step);
-      console.log(
-        `  ${label.padEnd(8)} ${String(stepRate).padStart(5)}/s  ${fmt(step.figures)}  cpu ${cpuPerRequest.toFixed(2)} ms/req  ${step.passed ? 'ok' : `✗ ${step.why}`}${attempt > 0 ? ' (again)' : ''}`,
-      );
-    }
-    if (!step?.passed && ceilingMode) break;
+interface Target {
+  label: string;
+  url: string;
+  tag: string;
+  pid: number | undefined;
+}
+
+/** One target's steps and its ceiling (the last rate that passed; req/s). */
+interface Ramp {
+  steps: Step[];
+  ceiling: number;
+}
+
+/** One step of one target, tried once more when it fails in ceiling mode; prints each attempt. */
+async function stepOf(target: Target, secret: string, stepRate: number): Promise<Step[]> {
+  const attempts: Step[] = [];
+  for (let attempt = 0; attempt < (ceilingMode ? 2 : 1); attempt++) {
+    const cpuBefore = cpuMs(target.pid);
+    const result = await loadStep(
+      target.url,
+      secret,
+      stepRate,
+      seconds,
+      `${uniqueSlackId('C')}${target.tag}`,
+    );
+    const cpuPerRequest = (cpuMs(target.pid) - cpuBefore) / Math.max(1, result.acked + result.errors);
+    const step = judge(stepRate, result);
+    attempts.push(step);
+    console.log(
+      `  ${target.label.padEnd(8)} ${String(stepRate).padStart(5)}/s  ${fmt(step.figures)}  cpu ${cpuPerRequest.toFixed(2)} ms/req  ${step.passed ? 'ok' : `✗ ${step.why}`}${attempt > 0 ? ' (again)' : ''}`,
+    );
+    if (step.passed) break;
   }
-  const ceiling = steps.filter((s) => s.passed).at(-1)?.rate ?? 0;
-  return { steps, ceiling };
+  return attempts;
+}
+
+/**
+ * Fixed mode: one step per target; ceiling mode: the ramp. The targets take turns at each rate
+ * (gateway, bolt, bare, then the next rate), so a burst of other work on the shared machine falls
+ * on all of them alike; a target drops out at its first failed step (tried twice). Each step also
+ * shows the CPU the server (`pid`) spent per request: steadier than latency on a shared machine.
+ */
+async function measureAll(targets: Target[], secret: string): Promise<Map<string, Ramp>> {
+  const ramps = new Map<string, Ramp>(targets.map((t) => [t.label, { steps: [], ceiling: 0 }]));
+  // Warm-up: connections, JIT, schema lookups.
+  for (const target of targets) await loadStep(target.url, secret, 50, 1, uniqueSlackId('C'));
+  const rates = ceilingMode ? RAMP.filter((r) => r >= rate && r <= maxRate) : [rate];
+  let running = [...targets];
+  for (const stepRate of rates) {
+    for (const target of running) {
+      const ramp = ramps.get(target.label) as Ramp;
+      const attempts = await stepOf(target, secret, stepRate);
+      ramp.steps.push(...attempts);
+      if (attempts.at(-1)?.passed) ramp.ceiling = stepRate;
+      else if (ceilingMode) running = running.filter((t) => t !== target);
+    }
+    if (running.length === 0) break;
+  }
+  return ramps;
 }
 
 /** Sum of the end offsets of a topic's partitions: how many records it holds in all. */
@@ -429,26 +462,29 @@ async function main(): Promise<void> {
       : `${rate} req/s for ${seconds} s`;
     console.log(`phase 2: signed /coffee acks (load generator in its own process), ${how}`);
     const before = await endOffsets(TOPICS.runCommands);
-    const gateway = await memory.during(() =>
-      measure(
-        'gateway',
-        `${stack.gatewayUrl}/slack/commands`,
+    const ramps = await memory.during(() =>
+      measureAll(
+        [
+          {
+            label: 'gateway',
+            url: `${stack.gatewayUrl}/slack/commands`,
+            tag: 'G',
+            pid: stack.services.find((s) => s.name === 'slack-gateway')?.child.pid,
+          },
+          { label: 'bolt', url: bolt.url, tag: 'B', pid: bolt.child.pid },
+          { label: 'bare', url: bare.url, tag: 'N', pid: bare.child.pid },
+        ],
         stack.signingSecret,
-        'G',
-        stack.services.find((s) => s.name === 'slack-gateway')?.child.pid,
       ),
     );
+    const [gateway, boltResult, bareResult] = ['gateway', 'bolt', 'bare'].map(
+      (l) => ramps.get(l) as Ramp,
+    ) as [Ramp, Ramp, Ramp];
     const written = (await endOffsets(TOPICS.runCommands)) - before;
     const acked = gateway.steps.reduce((sum, s) => sum + s.figures.count, 0);
     console.log(
-      `  durability: ${acked} commands acked as started (warm-up aside), ${written} records written to ${TOPICS.runCommands}` +
+      `  durability: ${acked} commands acked as started by the gateway (warm-up aside), ${written} records written to ${TOPICS.runCommands}` +
         ` — ${written >= acked ? 'every acked command is in Kafka' : 'SOME ACKED COMMANDS ARE MISSING'}`,
-    );
-    const boltResult = await memory.during(() =>
-      measure('bolt', bolt.url, stack.signingSecret, 'B', bolt.child.pid),
-    );
-    const bareResult = await memory.during(() =>
-      measure('bare', bare.url, stack.signingSecret, 'N', bare.child.pid),
     );
     memory.print();
     if (ceilingMode) {
@@ -459,7 +495,7 @@ async function main(): Promise<void> {
         `  ratios: gateway/bolt ${(gateway.ceiling / boltResult.ceiling).toFixed(2)}×  gateway/bare ${(gateway.ceiling / bareResult.ceiling).toFixed(2)}×  bolt/bare ${(boltResult.ceiling / bareResult.ceiling).toFixed(2)}×`,
       );
     } else {
-      const first = (r: { steps: Step[] }) => r.steps[0]?.figures as Figures;
+      const first = (r: Ramp) => r.steps[0]?.figures as Figures;
       const [ours, theirs, floor] = [first(gateway), first(boltResult), first(bareResult)] as const;
       console.log(
         `  ratio gateway/bolt: p50 ${(ours.p50 / theirs.p50).toFixed(2)}×  p99 ${(ours.p99 / theirs.p99).toFixed(2)}×;` +
