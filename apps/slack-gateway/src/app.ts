@@ -38,6 +38,8 @@ export interface GatewayDeps {
   channelEnabled?: ChannelEnabledLookup;
   channelZone?: ChannelZoneLookup;
   runStatus?: RunStatusLookup;
+  /** Told when a `/coffee admin` change is passed on; pass the snapshot's with its lookups. */
+  channelChanged?: (channelId: string) => void;
   /** Present when SLACK_CLIENT_ID/SECRET/STATE_SECRET are configured. */
   installer?: InstallProvider;
   readiness?: ReadinessCheck[];
@@ -73,6 +75,7 @@ export function buildApp(deps: GatewayDeps): GatewayApp {
     channelEnabled: deps.channelEnabled ?? channelEnabledFromDb(deps.db),
     channelZone: deps.channelZone ?? channelZoneFromDb(deps.db),
     runStatus: deps.runStatus ?? runStatusFromDb(deps.db),
+    channelChanged: deps.channelChanged ?? (() => undefined),
     now,
     ...(deps.installer ? { installer: deps.installer } : {}),
   };

@@ -38,6 +38,12 @@ export function runStatusFromDb(db: Db): RunStatusLookup {
 export interface ChannelSnapshot {
   channelEnabled: ChannelEnabledLookup;
   channelZone: ChannelZoneLookup;
+  /**
+   * Marks a channel whose settings are being changed right now (the gateway has just passed on a
+   * `/coffee admin` submission for it): for `changedMs` its lookups ask the database, so the
+   * answers that follow a change never come from a copy read before it.
+   */
+  channelChanged(channelId: string): void;
   /** Loads the table once (waits for it) and then keeps it fresh every `refreshMs`. */
   start(): Promise<void>;
   stop(): void;
@@ -52,19 +58,26 @@ export interface ChannelSnapshot {
  * admin-service commits it: that bounded TTL is the invalidation. (Runs-service checks the flag
  * again before it writes a run, so a command let through in that window starts nothing in a
  * channel that is off.) When refreshing fails for longer than `maxStaleMs` (default 5 s), the
- * lookups ask the database per request again (`fallback`) until a refresh succeeds.
+ * lookups ask the database per request again until a refresh succeeds. A channel whose settings
+ * this gateway has just passed on a change for (`channelChanged`) is looked up in the database for
+ * `changedMs` (default 30 s), so its next answers never come from a copy older than the change;
+ * through another replica the change is seen within `refreshMs`.
  */
 export function channelSnapshot(
   db: Db,
   options: {
     refreshMs?: number;
     maxStaleMs?: number;
+    changedMs?: number;
     logger: { warn(obj: object, msg: string): void };
     now?: () => number;
   },
 ): ChannelSnapshot {
   const refreshMs = options.refreshMs ?? 500;
   const maxStaleMs = options.maxStaleMs ?? 5_000;
+  const changedMs = options.changedMs ?? 30_000;
+  /** Channels changed through this gateway lately, with when that stops mattering. */
+  const changed = new Map<string, number>();
   const now = options.now ?? (() => Date.now());
   const fallbackEnabled = channelEnabledFromDb(db);
   const fallbackZone = channelZoneFromDb(db);
@@ -110,15 +123,26 @@ export function channelSnapshot(
   }
 
   const fresh = () => now() - loadedAt <= maxStaleMs;
+  const recentlyChanged = (channelId: string) => {
+    const until = changed.get(channelId);
+    if (until === undefined) return false;
+    if (until > now()) return true;
+    changed.delete(channelId);
+    return false;
+  };
   return {
     channelEnabled: async (channelId) => {
-      if (!fresh()) return fallbackEnabled(channelId);
+      if (!fresh() || recentlyChanged(channelId)) return fallbackEnabled(channelId);
       // An unknown channel is not in the table yet; the route treats it as enabled either way.
       return !disabled.has(channelId);
     },
     channelZone: async (channelId) => {
-      if (!fresh()) return fallbackZone(channelId);
+      if (!fresh() || recentlyChanged(channelId)) return fallbackZone(channelId);
       return zones.get(channelId) ?? null;
+    },
+    channelChanged(channelId) {
+      if (changed.size >= 10_000) changed.clear();
+      changed.set(channelId, now() + changedMs);
     },
     async start() {
       await refresh();

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     userZone: cachedUserZones({ tokens, slack, logger }),
     channelEnabled: channels.channelEnabled,
     channelZone: channels.channelZone,
+    channelChanged: channels.channelChanged,
     ...(installer ? { installer } : {}),
     readiness: [
       {

@@ -48,6 +48,24 @@ describe('the channel snapshot', () => {
     expect(await snapshot.channelZone(channelId)).toBeNull();
   });
 
+  it('asks the database for a channel changed through this gateway, until changedMs has passed', async () => {
+    let clock = 0;
+    const slow = channelSnapshot(db, { refreshMs: 60_000, changedMs: 1_000, logger, now: () => clock });
+    const channelId = uniqueSlackId('C');
+    await slow.start();
+    await db.channel.create({
+      data: { id: channelId, teamId: 'T0001', enabled: false, timezone: 'Asia/Seoul' },
+    });
+    // The copy was read before the change.
+    expect(await slow.channelEnabled(channelId)).toBe(true);
+    slow.channelChanged(channelId);
+    expect(await slow.channelEnabled(channelId)).toBe(false);
+    expect(await slow.channelZone(channelId)).toBe('Asia/Seoul');
+    clock = 1_001;
+    expect(await slow.channelEnabled(channelId)).toBe(true);
+    slow.stop();
+  });
+
   it('asks the database per request once its copy is older than maxStaleMs', async () => {
     let clock = 0;
     const counting = new Proxy(db, {
