@@ -46,7 +46,8 @@ export interface ChannelSnapshot {
   channelChanged(channelId: string): void;
   /** Loads the table once (waits for it) and then keeps it fresh every `refreshMs`. */
   start(): Promise<void>;
-  stop(): void;
+  /** Stops refreshing; resolves once a refresh still running has ended. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -85,6 +86,8 @@ export function channelSnapshot(
   let zones = new Map<string, string>();
   let loadedAt = Number.NEGATIVE_INFINITY;
   let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
   let failing = false;
 
   async function refresh(): Promise<void> {
@@ -105,8 +108,9 @@ export function channelSnapshot(
   }
 
   function loop(): void {
+    if (stopped) return;
     timer = setTimeout(() => {
-      refresh().then(
+      running = refresh().then(
         () => {
           failing = false;
           loop();
@@ -148,9 +152,11 @@ export function channelSnapshot(
       await refresh();
       loop();
     },
-    stop() {
+    async stop() {
+      stopped = true;
       clearTimeout(timer);
       timer = undefined;
+      await running;
     },
   };
 }

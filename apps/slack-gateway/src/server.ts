@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     await app.close(); // finishes in-flight requests (each publishes before it answers)
-    channels.stop();
+    await channels.stop();
     await producer.disconnect();
     await db.$disconnect();
     clearTimeout(timer);

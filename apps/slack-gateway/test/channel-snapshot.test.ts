@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  snapshot?.stop();
+  await snapshot?.stop();
   await db?.$disconnect();
   await database?.drop();
 });
@@ -63,7 +63,7 @@ describe('the channel snapshot', () => {
     expect(await slow.channelZone(channelId)).toBe('Asia/Seoul');
     clock = 1_001;
     expect(await slow.channelEnabled(channelId)).toBe(true);
-    slow.stop();
+    await slow.stop();
   });
 
   it('asks the database per request once its copy is older than maxStaleMs', async () => {
@@ -97,6 +97,6 @@ describe('the channel snapshot', () => {
     clock = 1_001;
     expect(await stale.channelEnabled(channelId)).toBe(false);
     expect(queries).toBe(1);
-    stale.stop();
+    await stale.stop();
   });
 });
