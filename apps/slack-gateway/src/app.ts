@@ -41,6 +41,8 @@ export interface GatewayDeps {
   channelZone?: ChannelZoneLookup;
   runStatus?: RunStatusLookup;
   abandonCommand?: AbandonCommand;
+  /** Told when a `/coffee admin` change is passed on; pass the snapshot's with its lookups. */
+  channelChanged?: (channelId: string) => void;
   /** Present when SLACK_CLIENT_ID/SECRET/STATE_SECRET are configured. */
   installer?: InstallProvider;
   readiness?: ReadinessCheck[];
@@ -77,6 +79,7 @@ export function buildApp(deps: GatewayDeps): GatewayApp {
     channelZone: deps.channelZone ?? channelZoneFromDb(deps.db),
     runStatus: deps.runStatus ?? runStatusFromDb(deps.db),
     abandonCommand: deps.abandonCommand ?? abandonCommandInDb(deps.db),
+    channelChanged: deps.channelChanged ?? (() => undefined),
     now,
     ...(deps.installer ? { installer: deps.installer } : {}),
   };

@@ -36,6 +36,12 @@ export const GatewayConfigSchema = Type.Object({
   USERS_INFO_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 2000, default: 500 }),
   /** Longest wait for a database lookup (channel enabled, run still open), ms. */
   LOOKUP_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 2000, default: 250 }),
+  /**
+   * How often the in-memory copy of the channels turned off and the channels' timezones is read
+   * again, ms: a change made with `/coffee admin` reaches the gateway's answers within this (plus
+   * one query). See `channelSnapshot`.
+   */
+  CHANNEL_REFRESH_MS: Type.Integer({ minimum: 50, maximum: 10_000, default: 250 }),
   /** How long the gateway waits for Kafka to take a command before telling the user it failed. */
   PUBLISH_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 2000, default: 1250 }),
   /** Warn lines about refused requests (bad signatures, malformed bodies) per minute; the rest are counted. */

@@ -20,6 +20,8 @@ export interface GatewayContext {
   channelZone: ChannelZoneLookup;
   runStatus: RunStatusLookup;
   abandonCommand: AbandonCommand;
+  /** Told when a `/coffee admin` change for a channel is passed on (see `channelSnapshot`). */
+  channelChanged: (channelId: string) => void;
   now: () => Date;
   /** Present when SLACK_CLIENT_ID/SECRET/STATE_SECRET are configured. */
   installer?: InstallProvider;

@@ -12,6 +12,7 @@ import { BotTokenResolver, PrismaInstallationStore, SlackClients, TokenCipher } 
 import { InstallProvider } from '@slack/oauth';
 import { buildApp } from './app';
 import { loadGatewayConfig } from './config';
+import { channelSnapshot } from './lookups';
 import { registerGatewaySchemas } from './schemas';
 import { cachedUserZones } from './user-zones';
 
@@ -53,6 +54,10 @@ async function main(): Promise<void> {
       })
     : undefined;
 
+  // Channels turned off and channels' timezones, kept in memory: no query per slash command.
+  const channels = channelSnapshot(db, { refreshMs: config.CHANNEL_REFRESH_MS, logger });
+  await channels.start();
+
   const app = buildApp({
     config,
     logger,
@@ -60,6 +65,9 @@ async function main(): Promise<void> {
     producer,
     db,
     userZone: cachedUserZones({ tokens, slack, logger }),
+    channelEnabled: channels.channelEnabled,
+    channelZone: channels.channelZone,
+    channelChanged: channels.channelChanged,
     ...(installer ? { installer } : {}),
     readiness: [
       {
@@ -86,6 +94,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     await app.close(); // finishes in-flight requests (each publishes before it answers)
+    await channels.stop();
     await producer.disconnect();
     await db.$disconnect();
     clearTimeout(timer);

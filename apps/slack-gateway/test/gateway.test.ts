@@ -25,7 +25,7 @@ const config: GatewayConfig = loadGatewayConfig({
   BODY_LIMIT_BYTES: '4096',
 });
 const kafkaConfig = kafkaTestConfig();
-const { logger, lines } = capturingLogger('info');
+const { logger, lines } = capturingLogger('debug');
 let database: TestDatabase;
 let db: Db;
 let kafka: Kafka;

@@ -7,6 +7,7 @@ export type ContractErrorCode =
   | 'SCHEMA_INCOMPATIBLE'
   | 'REGISTRY_ERROR'
   | 'UNDECODABLE_MESSAGE'
+  | 'MESSAGE_TOO_LARGE'
   | 'INVALID_CONFIG';
 
 export class ContractError extends Error {

@@ -61,6 +61,24 @@ export class MessageRegistry {
     }
   }
 
+  /**
+   * Encodes a message that `validateMessage` has already accepted against `MESSAGE_SCHEMAS[type]`
+   * (the very schema registered under the subject), in the same Confluent wire format as
+   * `encode` — magic byte 0, the schema ID as a 4-byte big-endian integer, the JSON — without
+   * validating it a second time (the producer's hot path). Throws ContractError REGISTRY_ERROR
+   * when the subject cannot be registered.
+   */
+  async encodeValidated(topic: TopicName, type: MessageType, message: object): Promise<Buffer> {
+    const subject = subjectFor(topic, type);
+    const id = this.ids.get(subject) ?? (await this.register(subject, MESSAGE_SCHEMAS[type]));
+    const json = Buffer.from(JSON.stringify(message));
+    const framed = Buffer.allocUnsafe(5 + json.length);
+    framed.writeUInt8(0, 0);
+    framed.writeInt32BE(id, 1);
+    json.copy(framed, 5);
+    return framed;
+  }
+
   /** Decodes a wire-format message with the writer's schema, fetched from the registry by ID. */
   async decode(buffer: Buffer): Promise<unknown> {
     try {

@@ -1,5 +1,5 @@
 export { ConfigError, parseConfig } from './config';
-export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS } from './logger';
+export { createLogger, type Logger, type LoggerOptions, lazyChild, REDACTED_PATHS } from './logger';
 export { createMetricsRegistry } from './metrics';
 export {
   buildOpsServer,

@@ -47,3 +47,29 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 export type { Logger };
+
+const LEVEL_NAMES = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+const noop = () => undefined;
+
+/**
+ * `logger.child(bindings)`, made only when something is logged through it. A child serializes
+ * (and redacts) its bindings when it is made — measured at ~5% of the gateway's time per request
+ * when most requests log nothing at the service's level. A call at a disabled level is a no-op
+ * that makes no child; everything else is forwarded to the real child, made on first use.
+ */
+export function lazyChild(logger: Logger, bindings: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  const real = () => {
+    child ??= logger.child(bindings);
+    return child;
+  };
+  return new Proxy({} as Logger, {
+    get(_target, property) {
+      if (typeof property === 'string' && LEVEL_NAMES.has(property) && !logger.isLevelEnabled(property))
+        return noop;
+      const target = real();
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

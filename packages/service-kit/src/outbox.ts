@@ -58,8 +58,9 @@ export const OUTBOX_MAX_ATTEMPTS = 10;
 const RELAY_LOCK_KEY = 0x0c0ffee;
 
 /**
- * Publishes up to `batchSize` pending events of `owner` in sequence order; returns how many were
- * published. Each event is marked as soon as the broker has it. An event that cannot be published
+ * Publishes up to `batchSize` pending events of `owner` in sequence order, handed to the producer
+ * together (it batches them into few produce requests and keeps their order); returns how many
+ * were published. The events the broker has are marked published together. An event that cannot be published
  * (invalid for the current schema, say) is counted and skipped after OUTBOX_MAX_ATTEMPTS, so it
  * never blocks the ones behind it; a broker that is down stops the batch until the next run. An
  * event waits while another owner's earlier event for the same topic and key is pending, so a
@@ -88,36 +89,50 @@ export async function relayOutboxOnce(
               WHERE o.published_at IS NULL AND o.attempts < ${OUTBOX_MAX_ATTEMPTS}
                 AND o.topic = e.topic AND o.key = e.key AND o.seq < e.seq AND o.owner <> e.owner)
          ORDER BY e.seq LIMIT ${batchSize}`;
-      let published = 0;
-      for (const row of rows) {
-        try {
-          await producer.send(row.topic as TopicName, row.message);
-        } catch (error) {
-          const message = (error as Error).message;
-          // A message the contracts refuse will be refused again: count it. Anything else (broker
-          // or registry unreachable) is waited out without counting, and keeps the order.
-          const permanent =
-            error instanceof ContractError && error.code !== 'REGISTRY_ERROR' && !isTransientError(error);
-          await tx.outboxEvent.update({
-            where: { id: row.id },
-            data: { ...(permanent ? { attempts: { increment: 1 } } : {}), lastError: message.slice(0, 1000) },
-          });
-          logger.error(
-            { err: message, correlationId: row.message.correlationId, type: row.message.type, permanent },
-            permanent && row.attempts + 1 >= OUTBOX_MAX_ATTEMPTS
-              ? 'outbox event given up on; it needs an operator'
-              : 'outbox event not published; will retry',
+      // Handed to the producer all at once, in sequence order: it carries them in as few produce
+      // requests as it can and keeps their order (one lost on the way fails those behind it too).
+      const sent = await Promise.allSettled(
+        rows.map((row) => producer.send(row.topic as TopicName, row.message)),
+      );
+      const publishedIds: string[] = [];
+      let waiting = false;
+      for (const [index, row] of rows.entries()) {
+        const outcome = sent[index] as PromiseSettledResult<void>;
+        if (outcome.status === 'fulfilled') {
+          publishedIds.push(row.id);
+          logger.debug(
+            { correlationId: row.message.correlationId, type: row.message.type },
+            'outbox event published',
           );
-          if (!permanent) break;
           continue;
         }
-        await tx.outboxEvent.update({ where: { id: row.id }, data: { publishedAt: new Date() } });
-        published++;
-        logger.debug(
-          { correlationId: row.message.correlationId, type: row.message.type },
-          'outbox event published',
+        if (waiting) continue; // behind an event that is waited out: retried with it, in order
+        const message = (outcome.reason as Error).message;
+        // A message the contracts refuse will be refused again: count it. Anything else (broker
+        // or registry unreachable) is waited out without counting, and keeps the order.
+        const permanent =
+          outcome.reason instanceof ContractError &&
+          outcome.reason.code !== 'REGISTRY_ERROR' &&
+          !isTransientError(outcome.reason);
+        await tx.outboxEvent.update({
+          where: { id: row.id },
+          data: { ...(permanent ? { attempts: { increment: 1 } } : {}), lastError: message.slice(0, 1000) },
+        });
+        logger.error(
+          { err: message, correlationId: row.message.correlationId, type: row.message.type, permanent },
+          permanent && row.attempts + 1 >= OUTBOX_MAX_ATTEMPTS
+            ? 'outbox event given up on; it needs an operator'
+            : 'outbox event not published; will retry',
         );
+        if (!permanent) waiting = true;
       }
+      if (publishedIds.length > 0) {
+        await tx.outboxEvent.updateMany({
+          where: { id: { in: publishedIds } },
+          data: { publishedAt: new Date() },
+        });
+      }
+      const published = publishedIds.length;
       return published;
     },
     { timeoutMs: 60_000 },

@@ -48,6 +48,14 @@ export interface StackOptions {
   page?: boolean;
   /** Extra environment per service (e.g. a short EFFECT_LEASE_MS). */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /**
+   * Run the services from their production bundles (apps/<service>/dist/server.js, built by
+   * `scripts/bundle.mjs`; the caller builds them) with plain `node`, as the images do, instead
+   * of from TypeScript through tsx. The benchmarks use it.
+   */
+  bundled?: boolean;
+  /** Extra Node.js flags per service (e.g. `--cpu-prof`). */
+  nodeArgs?: Partial<Record<ServiceName, string[]>>;
 }
 
 export interface Stack {
@@ -85,8 +93,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-function startService(name: string, entry: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)], {
+function startService(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): ServiceProcess {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, path.join(repoRoot, entry)], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -237,18 +251,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
   /** Starts a process of a service; workers get a fresh ops port each (replicas side by side). */
+  const entryOf = (name: ServiceName) =>
+    options.bundled ? ENTRIES[name].replace(/src\/server\.ts$/, 'dist/server.js') : ENTRIES[name];
   async function launch(
     name: ServiceName,
     opsPort?: number,
     env: Record<string, string> = {},
   ): Promise<{ process: ServiceProcess; readyUrl: string }> {
     if (name === 'slack-gateway') {
-      const process = startService(name, ENTRIES[name], { ...envOf[name], ...env });
+      const process = startService(name, entryOf(name), { ...envOf[name], ...env }, options.nodeArgs?.[name]);
       process.opsUrl = gatewayUrl;
       return { process, readyUrl: `${gatewayUrl}/readyz` };
     }
     const port = opsPort ?? (await freePort());
-    const process = startService(name, ENTRIES[name], { ...envOf[name], OPS_PORT: String(port), ...env });
+    const process = startService(
+      name,
+      entryOf(name),
+      { ...envOf[name], OPS_PORT: String(port), ...env },
+      options.nodeArgs?.[name],
+    );
     process.opsUrl = `http://127.0.0.1:${port}`;
     return { process, readyUrl: `${process.opsUrl}/readyz` };
   }

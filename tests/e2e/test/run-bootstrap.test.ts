@@ -25,7 +25,9 @@ let eventsConsumer: Consumer;
 const runEvents: { correlationId: string; type: string; payload: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
-  stack = await startStack();
+  // The gateway logs a published command at debug (per-request lines are not for info); the
+  // correlation ID must be on it all the same.
+  stack = await startStack({ env: { 'slack-gateway': { LOG_LEVEL: 'debug' } } });
   driver = createSlackDriver({
     gatewayUrl: stack.gatewayUrl,
     signingSecret: stack.signingSecret,

@@ -1,5 +1,5 @@
 import * as chrono from 'chrono-node';
-import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
+import { DateTime, FixedOffsetZone, IANAZone, type Zone } from 'luxon';
 
 /**
  * Pickup times, in two pure steps. `readPickupPhrase` finds the time at the start of what the
@@ -53,12 +53,25 @@ function words(text: string): { word: string; end: number }[] {
   return found;
 }
 
+/**
+ * chrono's readings, by phrase: always read against the same REFERENCE, so the same phrase reads
+ * the same; people type the same few ("in 20m", "10:30") again and again. Bounded: cleared when
+ * full.
+ */
+const readings = new Map<string, chrono.ParsedResult | null>();
+const READINGS_MAX = 2_000;
+
 /** chrono's reading of exactly `phrase` (all of it), or null. */
 function parseWhole(phrase: string): chrono.ParsedResult | null {
+  const known = readings.get(phrase);
+  if (known !== undefined) return known;
   // chrono reads "10.30am" but not "10.30": make a bare dotted time a colon one.
   const normalized = phrase.replace(/\b(\d{1,2})\.(\d{2})\b(?!\s*[ap]\.?m)/gi, '$1:$2');
   const result = chrono.en.casual.parse(normalized, REFERENCE, { forwardDate: false })[0];
-  return result && result.index === 0 && result.text.length === normalized.length ? result : null;
+  const whole = result && result.index === 0 && result.text.length === normalized.length ? result : null;
+  if (readings.size >= READINGS_MAX) readings.clear();
+  readings.set(phrase, whole);
+  return whole;
 }
 
 function phraseFrom(text: string, result: chrono.ParsedResult): PickupPhrase | null {
@@ -137,7 +150,7 @@ export type ResolvedPickup =
 
 /** Every instant at which `tz`'s wall clock shows this date and time: none, one or two. */
 function instantsAt(
-  tz: IANAZone,
+  tz: Zone,
   date: { year: number; month: number; day: number },
   hour: number,
   minute: number,
@@ -156,7 +169,7 @@ function instantsAt(
 }
 
 /** The wall-clock jump that skips `instant`'s day's missing time: "from 02:00 to 03:00". */
-function describeGap(tz: IANAZone, instant: number): string {
+function describeGap(tz: Zone, instant: number): string {
   let low = instant - MS_PER_DAY;
   let high = instant + MS_PER_DAY;
   const before = tz.offset(low);
@@ -208,19 +221,32 @@ function placeOnClock(
   receivedAt: Date,
   zone: string | null,
 ): Extract<ResolvedPickup, { ok: true }> | { ok: false; reason: string; zoneKnown: boolean } {
-  const zoneKnown = zone !== null && IANAZone.isValidZone(zone);
-  const tz = IANAZone.create(zoneKnown ? (zone as string) : 'UTC');
-  const now = DateTime.fromJSDate(receivedAt, { zone: tz });
+  // IANAZone.create caches the zone and whether it is valid; isValidZone would build an
+  // Intl.DateTimeFormat on every call (measured: luxon's largest share of a /coffee).
+  const zoneKnown = zone !== null && IANAZone.create(zone).isValid;
+  // UTC as a fixed offset: an IANA zone's offset is worked out with Intl.formatToParts for every
+  // DateTime (the largest share of luxon's time in a /coffee), a fixed one is arithmetic.
+  const tz: Zone = zoneKnown ? IANAZone.create(zone as string) : FixedOffsetZone.utcInstance;
+  // The wall clock of `tz` at an instant, as the UTC fields of a Date: plain arithmetic on the
+  // zone's offset there (a DateTime per instant cost most of a relative /coffee's time).
+  const wall = (instant: number) => new Date(instant + tz.offset(instant) * MS_PER_MINUTE);
   const done = (at: number, twelveHour: boolean): Extract<ResolvedPickup, { ok: true }> => {
-    const local = DateTime.fromMillis(at, { zone: tz });
+    const local = wall(at);
+    const today = wall(receivedAt.getTime());
+    const sameDay =
+      local.getUTCFullYear() === today.getUTCFullYear() &&
+      local.getUTCMonth() === today.getUTCMonth() &&
+      local.getUTCDate() === today.getUTCDate();
     const minutesAhead = Math.ceil((at - receivedAt.getTime()) / MS_PER_MINUTE);
     return {
       ok: true,
       at: new Date(at),
       zone: tz.name,
       zoneKnown,
-      local: local.toFormat(twelveHour ? 'h:mm a' : 'HH:mm'),
-      day: local.hasSame(now, 'day') ? 'today' : 'tomorrow',
+      local: twelveHour
+        ? DateTime.fromMillis(at, { zone: tz }).toFormat('h:mm a')
+        : clockText(local.getUTCHours(), local.getUTCMinutes()),
+      day: sameDay ? 'today' : 'tomorrow',
       minutesAhead,
     };
   };
@@ -234,6 +260,7 @@ function placeOnClock(
     }
     return done(receivedAt.getTime() + phrase.minutes * MS_PER_MINUTE, false);
   }
+  const now = DateTime.fromJSDate(receivedAt, { zone: tz });
   const days = phrase.dayOffset === null ? [0, 1] : [phrase.dayOffset];
   for (const offset of days) {
     const date = now.plus({ days: offset });

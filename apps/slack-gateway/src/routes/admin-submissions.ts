@@ -40,6 +40,8 @@ async function publishSubmission(
   answer: Record<string, unknown> | undefined,
 ) {
   const { correlationId, teamId, log } = logFor(context, payload);
+  // Before it is published: the answers that follow the change must not come from the old copy.
+  context.channelChanged(input.channelId);
   const message = createMessage(
     'view_submission',
     { correlationId, teamId, channelId: input.channelId, userId: payload.user.id },

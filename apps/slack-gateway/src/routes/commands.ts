@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createMessage, TOPICS } from '@coffeebuddy/contracts';
+import { lazyChild } from '@coffeebuddy/service-kit';
 import { decodeSlackText } from '@coffeebuddy/slack';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -43,7 +44,7 @@ async function placePickup(
   if (channel.ok && channel.value) {
     return { pickup: resolvePickup(phrase, receivedAt, channel.value), zoneSource: 'channel' };
   }
-  log.info('no timezone for the person or the channel; reading the time in UTC');
+  log.debug('no timezone for the person or the channel; reading the time in UTC');
   return { pickup: resolvePickup(phrase, receivedAt, null), zoneSource: 'person' };
 }
 
@@ -142,7 +143,7 @@ export const commandRoutes: FastifyPluginAsync<GatewayContext> = async (app, con
     const field = (name: (typeof REQUIRED)[number]) => form.get(name) ?? '';
     const correlationId = randomUUID();
     const ids = { teamId: field('team_id'), channelId: field('channel_id'), userId: field('user_id') };
-    const log = context.logger.child({ correlationId, ...ids, command: field('command') });
+    const log = lazyChild(context.logger, { correlationId, ...ids, command: field('command') });
     const text = form.get('text') ?? '';
     const receivedAt = context.now();
     const command = readCoffeeCommand(decodeSlackText(text));
@@ -153,7 +154,7 @@ export const commandRoutes: FastifyPluginAsync<GatewayContext> = async (app, con
     if (command.kind === 'admin') return adminCommand(context, request, reply, form, ids, correlationId, log);
     const invalid = (reason: string) => {
       request.outcome = 'invalid_input';
-      log.info({ reason }, 'invalid /coffee input');
+      log.debug({ reason }, 'invalid /coffee input');
       return reply.send(ephemeral(`${reason}\n\n${USAGE}`));
     };
     if (command.kind === 'invalid') return invalid(command.reason);
@@ -167,7 +168,7 @@ export const commandRoutes: FastifyPluginAsync<GatewayContext> = async (app, con
     const pickupText = command.pickup ? command.pickup.text.replace(/\s+/g, ' ').slice(0, 64) : null;
     if ((await channelEnabled(context, request, ids.channelId, log)) === false) {
       request.outcome = 'disabled';
-      log.info('coffee runs are disabled in this channel');
+      log.debug('coffee runs are disabled in this channel');
       return reply.send(
         ephemeral(
           'Coffee runs are turned off in this channel. A channel admin can turn them back on with `/coffee admin`.',
@@ -219,7 +220,9 @@ export const commandRoutes: FastifyPluginAsync<GatewayContext> = async (app, con
         ),
       );
     }
-    log.info(
+    // Per request, so debug: an operator follows a command by its correlation ID at debug, and
+    // counts them with coffeebuddy_gateway_requests_total; failures above are warn/error.
+    log.debug(
       { messageId: message.messageId, pickupAt: resolved?.at, zoneKnown: resolved?.zoneKnown },
       '/coffee published',
     );

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { lazyChild } from '@coffeebuddy/service-kit';
 import type { GatewayContext } from '../gateway-context';
 
 /**
@@ -11,7 +12,7 @@ export function logFor(
 ) {
   const correlationId = randomUUID();
   const teamId = payload.team?.id ?? payload.user.team_id ?? '';
-  const log = context.logger.child({
+  const log = lazyChild(context.logger, {
     correlationId,
     teamId,
     userId: payload.user.id,

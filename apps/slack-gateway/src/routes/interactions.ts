@@ -145,7 +145,7 @@ async function orderSubmission(
   const status = await runStatus(context, request, metadata.runId, log);
   if (status !== null && status !== 'open') {
     request.outcome = 'run_closed';
-    log.info({ runId: metadata.runId, status }, 'order submitted for a run that is no longer open');
+    log.debug({ runId: metadata.runId, status }, 'order submitted for a run that is no longer open');
     return reply.send(errors(RUN_GONE[status] ?? RUN_GONE.missing ?? ''));
   }
   const message = createMessage(
