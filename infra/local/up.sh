@@ -9,6 +9,15 @@ root="$(cd "$here/../.." && pwd)"
 state="${COFFEEBUDDY_STATE:-$root/.local}"
 mkdir -p "$state"
 
+# An address equal to the one this clone's last start-up wrote is this clone's own local service,
+# exported into the shell by `source scripts/env.sh` — not an external one: start it as usual.
+if [[ -f "$state/env" ]]; then
+  for name in DATABASE_URL KAFKA_BROKERS SCHEMA_REGISTRY_URL; do
+    own="$(sed -n "s/^$name=//p" "$state/env" | head -n 1)"
+    if [[ -n "$own" && "${!name:-}" == "$own" ]]; then unset "$name"; fi
+  done
+fi
+
 bash "$here/postgres.sh" start
 
 # Kafka and the registry are independent JVMs: start them side by side to save start-up time.
