@@ -26,7 +26,7 @@ import { createTestDatabase, type TestDatabase } from '@coffeebuddy/db/testing';
 import { enqueueOutbox, OUTBOX_MAX_ATTEMPTS, relayOutboxOnce } from '../src';
 
 const kafkaConfig = kafkaTestConfig();
-const { logger } = capturingLogger('info');
+const { logger, lines: logged } = capturingLogger('info');
 let database: TestDatabase;
 let db: Db;
 let producer: MessageProducer;
@@ -89,6 +89,27 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/**
+ * Relays `owner`'s events pass after pass, as its poller does, until `expected` were published in
+ * all — a produce request or registry lookup that fails for a passing reason (a broker or registry
+ * still warming up on a fresh machine) is retried on the next pass — and checks it was never more.
+ * A failure carries what the relay logged.
+ */
+async function relayUntil(owner: string, through: MessageProducer, expected: number): Promise<void> {
+  let total = 0;
+  try {
+    await waitFor(async () => {
+      total += await relayOutboxOnce(db, owner, through, logger);
+      return total >= expected || undefined;
+    }, `${expected} of ${owner}'s events relayed`);
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message} (${total} were); relay log: ${JSON.stringify(logged.slice(-10))}`,
+    );
+  }
+  expect(total).toBe(expected);
+}
+
 describe('outbox relay', () => {
   it('publishes in order, marks each event, and does not let a bad event block the rest', async () => {
     const channelId = uniqueSlackId('C');
@@ -106,17 +127,19 @@ describe('outbox relay', () => {
       });
       await enqueueOutbox(tx, 'orders-service', TOPICS.runEvents, event(channelId, 3));
     });
-    expect(await relayOutboxOnce(db, 'orders-service', producer, logger)).toBe(2);
+    await relayUntil('orders-service', producer, 2);
     const rows = await db.outboxEvent.findMany({ where: { key: channelId }, orderBy: { seq: 'asc' } });
     expect(rows.map((r) => [r.correlationId, r.publishedAt !== null, r.attempts])).toEqual([
       ['outbox-1', true, 0],
-      ['bad', false, 1],
+      ['bad', false, expect.any(Number)],
       ['outbox-3', true, 0],
     ]);
+    // Each pass counts one refusal of the bad event (a passing failure is not counted).
+    expect(rows[1]?.attempts).toBeGreaterThanOrEqual(1);
     expect(rows[1]?.lastError).toMatch(/invalid|correlation/i);
     // Retried until the limit, then left for an operator; nothing else is published twice.
     for (let i = 1; i < OUTBOX_MAX_ATTEMPTS; i++)
-      await relayOutboxOnce(db, 'orders-service', producer, logger);
+      expect(await relayOutboxOnce(db, 'orders-service', producer, logger)).toBe(0);
     const bad = await db.outboxEvent.findFirstOrThrow({ where: { key: channelId, correlationId: 'bad' } });
     expect(bad.attempts).toBe(OUTBOX_MAX_ATTEMPTS);
     expect(await relayOutboxOnce(db, 'orders-service', producer, logger)).toBe(0);
@@ -155,10 +178,11 @@ describe('outbox relay', () => {
     expect([refused.publishedAt, refused.lastError]).toEqual([null, expect.stringMatching(/authoriz/i)]);
 
     // Event 3 waits for orders-service's earlier event 2 of the same channel.
-    expect(await relayOutboxOnce(db, 'runs-service', producerOf('runs-service'), logger)).toBe(1);
-    expect(await relayOutboxOnce(db, 'orders-service', producerOf('orders-service'), logger)).toBe(1);
-    expect(await relayOutboxOnce(db, 'runs-service', producerOf('runs-service'), logger)).toBe(1);
-    expect(await relayOutboxOnce(db, 'admin-service', producerOf('admin-service'), logger)).toBe(1);
+    await relayUntil('runs-service', producerOf('runs-service'), 1);
+    expect(await relayOutboxOnce(db, 'runs-service', producerOf('runs-service'), logger)).toBe(0);
+    await relayUntil('orders-service', producerOf('orders-service'), 1);
+    await relayUntil('runs-service', producerOf('runs-service'), 1);
+    await relayUntil('admin-service', producerOf('admin-service'), 1);
     const pending = await db.outboxEvent.count({
       where: { key: { in: [channelId, adminChannelId] }, publishedAt: null },
     });
