@@ -257,6 +257,26 @@ async function postStillComing(db: Db, runId: string, kind: string): Promise<boo
   return pending > 0;
 }
 
+/**
+ * The run, for an update of the message whose ts `field` records: read again after its post
+ * (`kind`) is found not under way, or `'posting'` while it is. A post's ts and its effect's
+ * `sent` commit together, so only a read after seeing the effect done is sure to see the ts: one
+ * read before could miss a post that landed in between (an order placed the instant the run
+ * message appeared: its refresh was skipped and the message kept showing no orders). Null when
+ * the run no longer exists.
+ */
+async function runAfterPost(
+  db: Db,
+  runId: string,
+  kind: string,
+  field: 'messageTs' | 'summaryTs',
+): Promise<Run | null | 'posting'> {
+  const run = await db.run.findUnique({ where: { id: runId } });
+  if (!run || run[field]) return run;
+  if (await postStillComing(db, runId, kind)) return 'posting';
+  return db.run.findUnique({ where: { id: runId } });
+}
+
 /** What the initiator is told when a new run's message cannot be posted (by Slack's error). */
 export function runMessageRefusedText(code: string): string {
   if (code.startsWith('restricted_action')) {
@@ -326,16 +346,14 @@ const runMessage: EffectKind = {
 
 const runMessageUpdate: EffectKind = {
   async render({ db }, effect) {
-    const run = await db.run.findUnique({ where: { id: effect.runId ?? '' } });
+    const run = await runAfterPost(db, effect.runId ?? '', RUN_EFFECTS.runMessage, 'messageTs');
+    if (run === 'posting')
+      return { defer: NOT_POSTED_YET_MS, reason: 'the run message is still being posted' };
     if (!run) return { skip: 'the run no longer exists' };
     // A run cancelled before its message was posted has nothing to update; one cancelled later
     // (its channel turned off) shows it is cancelled, without buttons.
     if (run.status === 'cancelled' && !run.messageTs) return { skip: 'the run was cancelled' };
-    if (!run.messageTs) {
-      return (await postStillComing(db, run.id, RUN_EFFECTS.runMessage))
-        ? { defer: NOT_POSTED_YET_MS, reason: 'the run message is still being posted' }
-        : { skip: 'the run has no message' };
-    }
+    if (!run.messageTs) return { skip: 'the run has no message' };
     const orders =
       run.status === 'open' ? await activeOrders(db, run.id) : ((run.orderSnapshot as Snapshot | null) ?? []);
     return {
@@ -408,13 +426,10 @@ const summary: EffectKind = {
 
 const summaryUpdate: EffectKind = {
   async render({ db }, effect) {
-    const run = await db.run.findUnique({ where: { id: effect.runId ?? '' } });
+    const run = await runAfterPost(db, effect.runId ?? '', RUN_EFFECTS.summary, 'summaryTs');
+    if (run === 'posting') return { defer: NOT_POSTED_YET_MS, reason: 'the summary is still being posted' };
     if (run?.status !== 'closed') return { skip: 'the run is not closed' };
-    if (!run.summaryTs) {
-      return (await postStillComing(db, run.id, RUN_EFFECTS.summary))
-        ? { defer: NOT_POSTED_YET_MS, reason: 'the summary is still being posted' }
-        : { skip: 'the summary was never posted' };
-    }
+    if (!run.summaryTs) return { skip: 'the summary was never posted' };
     const [first] = summaryMessages(run);
     if (!first) return { skip: 'the summary is empty' };
     return { call: 'update', channel: run.channelId, ts: run.summaryTs, message: first };
