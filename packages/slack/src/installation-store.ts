@@ -72,14 +72,52 @@ export class PrismaInstallationStore implements InstallationStore {
   }
 }
 
-/** Finds the bot token for a workspace: its stored installation, else a configured dev token. */
+/** How long a bot token read from the store is reused before it is read again (ms). */
+export const BOT_TOKEN_CACHE_MS = 60_000;
+
+/**
+ * Finds the bot token for a workspace: its stored installation, else a configured dev token.
+ * A token found is kept for `cacheTtlMs` (default BOT_TOKEN_CACHE_MS), so a Slack call costs no
+ * database read or decryption; a caller whose call Slack refused for its token (`invalid_auth`,
+ * `token_revoked`, …: a reinstall or rotation replaced it) calls `forget` and asks again.
+ * Throws InstallationNotFoundError when the workspace has no installation and no dev token is set.
+ */
 export class BotTokenResolver {
+  private readonly cache = new Map<string, { token: string; until: number }>();
+  private readonly cacheTtlMs: number;
+  private readonly now: () => number;
+
   constructor(
     private readonly store: InstallationStore,
     private readonly fallbackToken?: string,
-  ) {}
+    options: { cacheTtlMs?: number; now?: () => number } = {},
+  ) {
+    this.cacheTtlMs = options.cacheTtlMs ?? BOT_TOKEN_CACHE_MS;
+    this.now = options.now ?? Date.now;
+  }
 
   async botTokenFor(teamId: string, enterpriseId?: string): Promise<string> {
+    const key = `${enterpriseId ?? ''}:${teamId}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.until > this.now()) return cached.token;
+    const token = await this.lookUp(teamId, enterpriseId);
+    this.cache.set(key, { token, until: this.now() + this.cacheTtlMs });
+    return token;
+  }
+
+  /**
+   * Drops the team's cached token if it is `token` (the one Slack refused), so the next
+   * `botTokenFor` reads the store. Returns whether it was dropped: false means the refused token
+   * was not a cached one, and asking again would give the same answer.
+   */
+  forget(teamId: string, token: string, enterpriseId?: string): boolean {
+    const key = `${enterpriseId ?? ''}:${teamId}`;
+    if (this.cache.get(key)?.token !== token) return false;
+    this.cache.delete(key);
+    return true;
+  }
+
+  private async lookUp(teamId: string, enterpriseId?: string): Promise<string> {
     try {
       const installation = await this.store.fetchInstallation({
         teamId,

@@ -1,3 +1,4 @@
+import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { SlackMessage } from './blocks/run-message';
 import type { BotTokenResolver } from './installation-store';
 import type { SlackClients } from './web-client';
@@ -53,58 +54,95 @@ export interface SlackActions {
   respond(responseUrl: string, text: string): Promise<void>;
 }
 
+/**
+ * Slack's answers that say the token itself is no good (revoked, expired, its workspace or bot
+ * deactivated): https://api.slack.com/methods (each method's errors). Slack acted on nothing.
+ */
+const TOKEN_REFUSED = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+]);
+
+function tokenRefused(error: unknown): boolean {
+  const e = error as { code?: string; data?: { error?: string } };
+  return e?.code === ErrorCode.PlatformError && TOKEN_REFUSED.has(e.data?.error ?? '');
+}
+
 export function slackActions(tokens: BotTokenResolver, clients: SlackClients): SlackActions {
-  const client = async (teamId: string) => clients.forToken(await tokens.botTokenFor(teamId));
+  /**
+   * Runs `call` with the team's bot token (cached by the resolver). When Slack refuses a cached
+   * token, the token is read again from the store and, if it changed (a reinstall or rotation),
+   * the call is made once more: Slack did nothing with the refused one.
+   */
+  async function withClient<T>(teamId: string, call: (web: WebClient) => Promise<T>): Promise<T> {
+    const token = await tokens.botTokenFor(teamId);
+    try {
+      return await call(clients.forToken(token));
+    } catch (error) {
+      if (!tokenRefused(error) || !tokens.forget(teamId, token)) throw error;
+      const fresh = await tokens.botTokenFor(teamId);
+      if (fresh === token) throw error;
+      return call(clients.forToken(fresh));
+    }
+  }
   return {
     async postMessage(teamId, channel, message, metadata) {
-      const web = await client(teamId);
-      const result = await clients.call('chat.postMessage', () =>
-        web.chat.postMessage({ channel, ...message, ...(metadata ? { metadata } : {}) }),
+      const result = await withClient(teamId, (web) =>
+        clients.call('chat.postMessage', () =>
+          web.chat.postMessage({ channel, ...message, ...(metadata ? { metadata } : {}) }),
+        ),
       );
       return String(result.ts);
     },
     async updateMessage(teamId, channel, ts, message) {
-      const web = await client(teamId);
-      await clients.call('chat.update', () => web.chat.update({ channel, ts, ...message }));
+      await withClient(teamId, (web) =>
+        clients.call('chat.update', () => web.chat.update({ channel, ts, ...message })),
+      );
     },
     async postEphemeral(teamId, channel, user, text) {
-      const web = await client(teamId);
-      await clients.call('chat.postEphemeral', () => web.chat.postEphemeral({ channel, user, text }));
+      await withClient(teamId, (web) =>
+        clients.call('chat.postEphemeral', () => web.chat.postEphemeral({ channel, user, text })),
+      );
     },
     async openDm(teamId, user) {
-      const web = await client(teamId);
-      const opened = await clients.call('conversations.open', () => web.conversations.open({ users: user }));
+      const opened = await withClient(teamId, (web) =>
+        clients.call('conversations.open', () => web.conversations.open({ users: user })),
+      );
       return String(opened.channel?.id);
     },
     async history(teamId, channel, options) {
-      const web = await client(teamId);
-      const result = await clients.call('conversations.history', () =>
-        web.conversations.history({
-          channel,
-          oldest: options.oldest,
-          inclusive: true,
-          limit: options.limit,
-          include_all_metadata: true,
-        }),
+      const result = await withClient(teamId, (web) =>
+        clients.call('conversations.history', () =>
+          web.conversations.history({
+            channel,
+            oldest: options.oldest,
+            inclusive: true,
+            limit: options.limit,
+            include_all_metadata: true,
+          }),
+        ),
       );
       return (result.messages ?? []) as HistoryMessage[];
     },
     async openView(teamId, triggerId, view) {
-      const web = await client(teamId);
-      // No retries: a trigger_id lives 3 s and can be exchanged once.
-      await web.views.open({ trigger_id: triggerId, view: view as never });
+      // No retries: a trigger_id lives 3 s and can be exchanged once (a refused token used none).
+      await withClient(teamId, (web) => web.views.open({ trigger_id: triggerId, view: view as never }));
     },
     async pushView(teamId, triggerId, view) {
-      const web = await client(teamId);
-      await web.views.push({ trigger_id: triggerId, view: view as never });
+      await withClient(teamId, (web) => web.views.push({ trigger_id: triggerId, view: view as never }));
     },
     async publishHome(teamId, userId, view) {
-      const web = await client(teamId);
-      await clients.call('views.publish', () => web.views.publish({ user_id: userId, view: view as never }));
+      await withClient(teamId, (web) =>
+        clients.call('views.publish', () => web.views.publish({ user_id: userId, view: view as never })),
+      );
     },
     async userInfo(teamId, userId) {
-      const web = await client(teamId);
-      const info = await clients.call('users.info', () => web.users.info({ user: userId }));
+      const info = await withClient(teamId, (web) =>
+        clients.call('users.info', () => web.users.info({ user: userId })),
+      );
       return {
         tz: info.user?.tz ?? null,
         isAdmin: info.user?.is_admin === true,
