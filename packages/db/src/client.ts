@@ -64,6 +64,10 @@ export async function createDb(config: DbConfig, logger?: DbLogger): Promise<Db>
   pool.on('error', (error) => logger?.warn({ err: error.message }, 'idle database connection failed'));
   const db = new PrismaClient({
     adapter: new PrismaPg(pool, { disposeExternalPool: true }),
+    // Any other format captures a stack trace (new Error()) for every query to point at the call
+    // site in error messages: ~1.5% of runs-service's CPU under load plus its garbage. Our logs
+    // carry the error's message and code, and the correlation ID says where it came from.
+    errorFormat: 'minimal',
     transactionOptions: {
       timeout: config.session.transactionTimeoutMs,
       maxWait: config.session.transactionMaxWaitMs,
