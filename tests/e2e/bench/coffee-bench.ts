@@ -304,6 +304,7 @@ async function wholeRuns(stack: Stack, duration: number): Promise<void> {
   const modal: number[] = [];
   const close: number[] = [];
   const failures = new Set<string>();
+  const failedRuns: { channelId: string; runId?: string }[] = [];
   let failed = 0;
   const total = Math.round(e2eRate * duration);
   const started = performance.now();
@@ -316,6 +317,7 @@ async function wholeRuns(stack: Stack, duration: number): Promise<void> {
     stack.emulator.addChannel({ id: channelId, name: `e2e-${i}` });
     pending.push(
       (async () => {
+        let runId: string | undefined;
         try {
           // /coffee → the run message.
           const sentAt = Date.now();
@@ -327,27 +329,37 @@ async function wholeRuns(stack: Stack, duration: number): Promise<void> {
           );
           e2e.push(post.at - sentAt);
           const ts = String(post.response.ts);
-          const runId = String(
+          const run = String(
             (post.args.blocks as { elements?: { value?: string }[] }[]).find((b) => b.elements)?.elements?.[0]
               ?.value,
           );
+          runId = run;
           // "Place order" click → views.open.
           const clickedAt = Date.now();
           await driver.blockAction({
             actionId: 'place_order',
-            value: runId,
+            value: run,
             userId: 'U0002',
             channelId,
             messageTs: ts,
           });
           const opened = await stack.emulator.waitForCall(
             'views.open',
-            (c) => JSON.stringify(c.args.view).includes(runId),
+            (c) => JSON.stringify(c.args.view).includes(run),
             10_000,
           );
           modal.push(opened.at - clickedAt);
           const viewId = String((opened.response.view as { id: string }).id);
-          await driver.viewSubmission({ userId: 'U0002', viewId, values: { order: { text: 'flat white' } } });
+          const submitted = await driver.viewSubmission({
+            userId: 'U0002',
+            viewId,
+            values: { order: { text: 'flat white' } },
+          });
+          // Accepted is 200 with an empty body; anything else is the failure, not the wait below.
+          if (submitted.status !== 200 || submitted.body !== '')
+            throw new Error(
+              `order submission answered ${submitted.status} ${JSON.stringify(submitted.body).slice(0, 120)}`,
+            );
           await stack.emulator.waitForCall(
             'chat.update',
             (c) => c.args.channel === channelId && JSON.stringify(c.args.blocks).includes('flat white'),
@@ -357,7 +369,7 @@ async function wholeRuns(stack: Stack, duration: number): Promise<void> {
           const closedAt = Date.now();
           await driver.blockAction({
             actionId: 'close_run',
-            value: runId,
+            value: run,
             userId: 'U0001',
             channelId,
             messageTs: ts,
@@ -371,12 +383,27 @@ async function wholeRuns(stack: Stack, duration: number): Promise<void> {
         } catch (error) {
           failed++;
           failures.add((error as Error).message.slice(0, 160));
+          failedRuns.push({ channelId, runId });
         }
       })(),
     );
   }
   await Promise.all(pending);
   for (const failure of failures) console.log(`  failed: ${failure}`);
+  // What the services said and Slack saw about the first failed run, to tell why.
+  const [first] = failedRuns;
+  if (first) {
+    const ids = [first.channelId, ...(first.runId ? [first.runId] : [])];
+    console.log(`  first failed run (channel ${first.channelId}, run ${first.runId ?? 'none'}):`);
+    for (const line of stack.logsContaining(ids.at(-1) as string))
+      console.log(`    log ${JSON.stringify(line).slice(0, 400)}`);
+    for (const call of stack.emulator.calls.filter((c) =>
+      ids.some((id) => JSON.stringify(c.args).includes(id)),
+    ))
+      console.log(
+        `    slack ${call.method} ${JSON.stringify(call.args).slice(0, 200)} → ${JSON.stringify(call.response).slice(0, 120)}`,
+      );
+  }
   const elapsed = (performance.now() - started) / 1000;
   console.log(`  /coffee → run message:       ${fmt(figures(e2e, elapsed, failed))}   (bar: p99 ≤ 300 ms)`);
   console.log(`  "Place order" → views.open:  ${fmt(figures(modal, elapsed, failed))}   (bar: p99 ≤ 500 ms)`);
