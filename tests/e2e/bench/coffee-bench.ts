@@ -18,7 +18,8 @@
 //          For the gateway, every acked command is checked to be in Kafka (end offsets).
 // Resident memory (RSS) of every process: idle (after start-up) and the most seen under load.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createKafka, TOPICS } from '@coffeebuddy/contracts';
 import { kafkaTestConfig, uniqueSlackId } from '@coffeebuddy/contracts/testing';
@@ -181,6 +182,72 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU used so far (ms) by each process of the box that takes part in a whole run: every service
+ * (by pid), the benchmark itself (emulator + driver), PostgreSQL (all its processes), the Kafka
+ * broker and the schema registry (their JVMs, found by command line), and the machine in all
+ * (from /proc/stat). Differences of two readings say where a run's CPU goes.
+ */
+function cpuAccount(services: { name: string; pid: number | undefined }[]): Map<string, number> {
+  const account = new Map<string, number>();
+  const add = (name: string, ms: number) => {
+    if (Number.isFinite(ms)) account.set(name, (account.get(name) ?? 0) + ms);
+  };
+  for (const service of services) add(service.name, cpuMs(service.pid));
+  const own = process.cpuUsage();
+  add('bench (emulator, driver)', (own.user + own.system) / 1000);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let command: string;
+    try {
+      command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (command.startsWith('postgres')) add('PostgreSQL', cpuMs(Number(entry)));
+    else if (command.includes('kafka.Kafka')) add('Kafka broker', cpuMs(Number(entry)));
+    else if (command.includes('coffeebuddy.service=schema-registry'))
+      add('schema registry', cpuMs(Number(entry)));
+  }
+  try {
+    // cpu  user nice system idle iowait irq softirq steal …, in USER_HZ ticks, over all CPUs.
+    const ticks = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    const all = ticks.slice(0, 8).reduce((sum, t) => sum + t, 0);
+    account.set('machine busy', ((all - idle) * 1000) / CLOCK_TICKS);
+    account.set('machine all', (all * 1000) / CLOCK_TICKS);
+  } catch {
+    // not Linux: no machine figures
+  }
+  return account;
+}
+
+/** Prints CPU per whole run by process between two `cpuAccount` readings. */
+function printCpuPerRun(before: Map<string, number>, after: Map<string, number>, runs: number): void {
+  const used = (name: string) => (after.get(name) ?? Number.NaN) - (before.get(name) ?? Number.NaN);
+  const parts = [...after.keys()]
+    .filter((name) => !name.startsWith('machine'))
+    .map((name) => ({ name, ms: used(name) / runs }))
+    .filter((p) => Number.isFinite(p.ms))
+    .sort((a, b) => b.ms - a.ms);
+  const total = parts.reduce((sum, p) => sum + p.ms, 0);
+  console.log(
+    `  CPU per whole run (${runs} runs): ${parts.map((p) => `${p.name} ${p.ms.toFixed(1)} ms`).join(', ')}; in all ${total.toFixed(0)} ms`,
+  );
+  const busy = used('machine busy');
+  const all = used('machine all');
+  if (Number.isFinite(busy) && all > 0) {
+    const cores = availableParallelism();
+    console.log(
+      `  machine ${((100 * busy) / all).toFixed(0)}% busy over ${cores} CPUs: at ${total.toFixed(0)} ms a run, they allow ~${((cores * 1000) / total).toFixed(1)} runs/s`,
+    );
+  }
+}
+
 interface Target {
   label: string;
   url: string;
@@ -307,6 +374,8 @@ async function wholeRuns(stack: Stack, duration: number): Promise<void> {
   const failedRuns: { channelId: string; runId?: string }[] = [];
   let failed = 0;
   const total = Math.round(e2eRate * duration);
+  const processes = stack.services.map((service) => ({ name: service.name, pid: service.child.pid }));
+  const cpuBefore = cpuAccount(processes);
   const started = performance.now();
   const pending: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -389,6 +458,7 @@ async function wholeRuns(stack: Stack, duration: number): Promise<void> {
     );
   }
   await Promise.all(pending);
+  const cpuAfter = cpuAccount(processes);
   for (const failure of failures) console.log(`  failed: ${failure}`);
   // What the services said and Slack saw about the first failed run, to tell why.
   const [first] = failedRuns;
@@ -408,6 +478,7 @@ async function wholeRuns(stack: Stack, duration: number): Promise<void> {
   console.log(`  /coffee → run message:       ${fmt(figures(e2e, elapsed, failed))}   (bar: p99 ≤ 300 ms)`);
   console.log(`  "Place order" → views.open:  ${fmt(figures(modal, elapsed, failed))}   (bar: p99 ≤ 500 ms)`);
   console.log(`  "Close run" → summary:       ${fmt(figures(close, elapsed, failed))}   (bar: p99 ≤ 500 ms)`);
+  printCpuPerRun(cpuBefore, cpuAfter, total);
   await commitToSlackCall(stack);
 }
 
