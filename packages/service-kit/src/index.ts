@@ -10,6 +10,7 @@ export {
 } from './ops-server';
 export {
   enqueueOutbox,
+  enqueueOutboxAll,
   OUTBOX_MAX_ATTEMPTS,
   OUTBOX_RELAY,
   outboxRelayPoller,

@@ -28,20 +28,36 @@ export async function enqueueOutbox(
   topic: TopicName,
   message: AnyMessage,
 ): Promise<void> {
-  if (!SERVICE_ACCESS[owner].produces.includes(topic)) {
-    throw new ContractError(
-      'TOPIC_NOT_ALLOWED',
-      `${owner} may not write ${topic} (packages/contracts ACL.md), so its outbox cannot hold ${message.type}`,
-    );
+  await enqueueOutboxAll(tx, owner, [{ topic, message }]);
+}
+
+/**
+ * `enqueueOutbox` for several events at once, in one INSERT: they are published in the order
+ * given (their `seq` follows it). Throws ContractError TOPIC_NOT_ALLOWED, writing none of them,
+ * when `owner` may not write one of the topics.
+ */
+export async function enqueueOutboxAll(
+  tx: Tx,
+  owner: ServiceName,
+  events: { topic: TopicName; message: AnyMessage }[],
+): Promise<void> {
+  for (const { topic, message } of events) {
+    if (!SERVICE_ACCESS[owner].produces.includes(topic)) {
+      throw new ContractError(
+        'TOPIC_NOT_ALLOWED',
+        `${owner} may not write ${topic} (packages/contracts ACL.md), so its outbox cannot hold ${message.type}`,
+      );
+    }
   }
-  await tx.outboxEvent.create({
-    data: {
+  if (events.length === 0) return;
+  await tx.outboxEvent.createMany({
+    data: events.map(({ topic, message }) => ({
       owner,
       topic,
       key: message.channelId,
       message: message as object,
       correlationId: message.correlationId,
-    },
+    })),
   });
 }
 

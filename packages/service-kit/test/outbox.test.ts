@@ -23,7 +23,7 @@ import {
 } from '@coffeebuddy/contracts/testing';
 import { createDb, type Db } from '@coffeebuddy/db';
 import { createTestDatabase, type TestDatabase } from '@coffeebuddy/db/testing';
-import { enqueueOutbox, OUTBOX_MAX_ATTEMPTS, relayOutboxOnce } from '../src';
+import { enqueueOutbox, enqueueOutboxAll, OUTBOX_MAX_ATTEMPTS, relayOutboxOnce } from '../src';
 
 const kafkaConfig = kafkaTestConfig();
 const { logger, lines: logged } = capturingLogger('info');
@@ -151,6 +151,30 @@ describe('outbox relay', () => {
       db.$transaction((tx) => enqueueOutbox(tx, 'runs-service', TOPICS.adminEvents, event(channelId, 1))),
     ).rejects.toMatchObject({ code: 'TOPIC_NOT_ALLOWED' });
     expect(await db.outboxEvent.count({ where: { key: channelId } })).toBe(0);
+  });
+
+  it('writes several events in one go in the order given, or none when one topic is not allowed', async () => {
+    const channelId = uniqueSlackId('C');
+    const many = Array.from({ length: 12 }, (_, i) => ({
+      topic: TOPICS.runEvents,
+      message: event(channelId, i),
+    }));
+    await db.$transaction((tx) => enqueueOutboxAll(tx, 'orders-service', many));
+    const rows = await db.outboxEvent.findMany({ where: { key: channelId }, orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => r.correlationId)).toEqual(many.map((e) => e.message.correlationId));
+    await relayUntil('orders-service', producer, 12);
+    expect(await db.outboxEvent.count({ where: { key: channelId, publishedAt: null } })).toBe(0);
+
+    const other = uniqueSlackId('C');
+    await expect(
+      db.$transaction((tx) =>
+        enqueueOutboxAll(tx, 'runs-service', [
+          { topic: TOPICS.runEvents, message: event(other, 1) },
+          { topic: TOPICS.adminEvents, message: event(other, 2) },
+        ]),
+      ),
+    ).rejects.toMatchObject({ code: 'TOPIC_NOT_ALLOWED' });
+    expect(await db.outboxEvent.count({ where: { key: other } })).toBe(0);
   });
 
   it("publishes only its owner's events, as that service's principal, keeping a channel's order", async () => {

@@ -1,22 +1,23 @@
 import { createMessage, TOPICS } from '@coffeebuddy/contracts';
-import type { Tx } from '@coffeebuddy/db';
-import { enqueueOutbox } from '@coffeebuddy/service-kit';
+import type { Channel, Tx } from '@coffeebuddy/db';
+import { enqueueOutboxAll } from '@coffeebuddy/service-kit';
 import { reminderSchedules } from '../domain/reminders';
 
 /**
  * Schedules a run's reminders as they should be now: bumps the run's reminder version and queues
  * a `reminder_scheduled` per reminder on the reminder events topic through the outbox, in the
  * caller's transaction (the reminder-worker keeps only the newest version, so a stale one never
- * fires). Runs without a pickup time schedule nothing. Returns how many were queued.
+ * fires). Runs without a pickup time schedule nothing. `channel` is the run's channel row when the
+ * caller read it in this transaction (it is read otherwise). Returns how many were queued.
  */
-export async function scheduleReminders(tx: Tx, runId: string): Promise<number> {
-  const current = await tx.run.findUnique({ where: { id: runId }, select: { pickupAt: true } });
-  if (!current?.pickupAt) return 0;
-  const run = await tx.run.update({
-    where: { id: runId },
+export async function scheduleReminders(tx: Tx, runId: string, channel?: Channel): Promise<number> {
+  // One UPDATE … RETURNING: a run without a pickup time is left as it is.
+  const [run] = await tx.run.updateManyAndReturn({
+    where: { id: runId, pickupAt: { not: null } },
     data: { reminderVersion: { increment: 1 } },
-    include: { channel: true },
   });
+  if (!run) return 0;
+  const settings = channel ?? (await tx.channel.findUniqueOrThrow({ where: { id: run.channelId } }));
   const schedules = reminderSchedules({
     runId: run.id,
     channelId: run.channelId,
@@ -24,21 +25,21 @@ export async function scheduleReminders(tx: Tx, runId: string): Promise<number> 
     pickupAt: run.pickupAt,
     runnerId: run.runnerId,
     version: run.reminderVersion,
-    channel: run.channel,
+    channel: settings,
   });
-  for (const payload of schedules) {
-    // The run's own correlation ID: every reminder outcome traces back to the /coffee that started it.
-    await enqueueOutbox(
-      tx,
-      'runs-service',
-      TOPICS.reminderEvents,
-      createMessage(
+  // The run's own correlation ID: every reminder outcome traces back to the /coffee that started it.
+  await enqueueOutboxAll(
+    tx,
+    'runs-service',
+    schedules.map((payload) => ({
+      topic: TOPICS.reminderEvents,
+      message: createMessage(
         'reminder_scheduled',
         { correlationId: run.correlationId, teamId: run.teamId, channelId: run.channelId, userId: null },
         payload,
       ),
-    );
-  }
+    })),
+  );
   return schedules.length;
 }
 

@@ -85,12 +85,10 @@ export async function startRun(
       // The gateway told the person this command failed (Kafka took it too late): it stays undone.
       if ((await settleCommandFate(tx, message.messageId, 'taken')) === 'abandoned')
         return { kind: 'abandoned' };
-      const channel = await tx.channel.upsert({
-        where: { id: channelId },
-        create: { id: channelId, teamId },
-        update: {},
-      });
-      await tx.user.upsert({ where: { id: initiatorId }, create: { id: initiatorId, teamId }, update: {} });
+      // INSERT … ON CONFLICT DO NOTHING each (Prisma's upsert reads before and after writing).
+      await tx.channel.createMany({ data: [{ id: channelId, teamId }], skipDuplicates: true });
+      await tx.user.createMany({ data: [{ id: initiatorId, teamId }], skipDuplicates: true });
+      const channel = await tx.channel.findUniqueOrThrow({ where: { id: channelId } });
       if (!channel.enabled) return { kind: 'disabled' };
       const open = await tx.run.findFirst({ where: { channelId, status: 'open' } });
       if (open) return { kind: 'already_open', run: open };
@@ -129,7 +127,7 @@ export async function startRun(
         correlationId,
         responseUrl: message.payload.responseUrl,
       });
-      await scheduleReminders(tx, run.id);
+      await scheduleReminders(tx, run.id, channel);
       return { kind: 'created', run, effectId };
     },
   );
