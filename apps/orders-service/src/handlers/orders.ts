@@ -126,11 +126,8 @@ async function placeOrder(
     async (tx): Promise<PlaceOutcome> => {
       const run = await lockOpenRun(tx, order.runId);
       if (!run) return { kind: 'closed' };
-      await tx.user.upsert({
-        where: { id: userId },
-        create: { id: userId, teamId: message.teamId },
-        update: {},
-      });
+      // INSERT … ON CONFLICT DO NOTHING (Prisma's upsert with nothing to update reads twice more).
+      await tx.user.createMany({ data: [{ id: userId, teamId: message.teamId }], skipDuplicates: true });
       const saved = await upsertOrder(tx, order.runId, userId, order.text, order.provenance);
       // A typed order becomes the person's last order in this channel ("Use my last order").
       if (order.provenance === 'typed') {
