@@ -141,21 +141,38 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const pollerLoops = pollers.map((poller) => {
     const log = logger.child({ poller: poller.name });
     let wake: (() => void) | undefined;
+    // Set by a wake: one that comes while a run is under way (after it looked for work) makes
+    // the next run start as soon as this one ends, rather than at the interval.
+    let woken = false;
     const loop = (async () => {
       while (!stopping) {
+        woken = false;
         try {
           await poller.run(log, { producer, stopping: () => stopping });
         } catch (error) {
           log.error({ err: (error as Error).message }, 'poller run failed');
         }
         if (stopping) break;
+        if (woken) continue;
         await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, poller.intervalMs).unref();
+          const timer = setTimeout(resolve, poller.intervalMs);
+          timer.unref();
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         });
+        wake = undefined;
       }
     })();
-    return { name: poller.name, loop, wake: () => wake?.() };
+    return {
+      name: poller.name,
+      loop,
+      wake: () => {
+        woken = true;
+        wake?.();
+      },
+    };
   });
 
   // Consumer lag and Kafka connectivity, sampled from the admin client.

@@ -334,6 +334,45 @@ describe('worker harness on the real broker and database', () => {
     expect(runs).toEqual({ flush: 2, sweep: 1 });
   });
 
+  it('runs a poller again right after a run it was woken during, not at its interval', async () => {
+    let runs = 0;
+    let release: () => void = () => undefined;
+    const firstRun = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const worker = await startWorker({
+      service: 'test-wake',
+      logger,
+      metricsRegistry: createMetricsRegistry('test-wake'),
+      kafka,
+      messageRegistry: registry,
+      ops: { host: '127.0.0.1', port: 0 },
+      consumers: [],
+      pollers: [
+        {
+          name: 'relay',
+          intervalMs: 600_000,
+          run: async () => {
+            runs++;
+            if (runs === 1) await firstRun;
+          },
+        },
+      ],
+    });
+    try {
+      await waitFor(() => runs === 1 || undefined, 'the first run');
+      // Work committed while the first run is past looking for it: the wake must not be lost.
+      worker.wake('relay');
+      release();
+      await waitFor(() => runs === 2 || undefined, 'a second run, long before the 10-minute interval');
+      // Idle again: a wake now starts a run at once too.
+      worker.wake('relay');
+      await waitFor(() => runs === 3 || undefined, 'a third run on the next wake');
+    } finally {
+      await worker.stop('test');
+    }
+  });
+
   it('exits 0 on SIGTERM after a graceful stop', async () => {
     const groupId = uniqueGroup('sigterm');
     const child = spawnEffectWorker(groupId, false);
