@@ -29,6 +29,15 @@ die() {
   exit 1
 }
 
+# One install at a time per cache: two clones set up at once (two CI runs on one machine) would
+# otherwise both remove and recreate the venv and share one Go work folder. The second waits,
+# then finds the tools installed.
+exec 9>"$tools/.install.lock"
+if ! flock -n 9; then
+  say "another install is using $tools; waiting for it"
+  flock 9
+fi
+
 find_go() {
   local go
   for go in "$(command -v go 2>/dev/null || true)" /usr/local/go/bin/go; do
