@@ -101,7 +101,11 @@ async function close(run: OpenRun, by = 'U0001') {
   return { closed, summary, dm };
 }
 
-/** Orders written straight into the database, in this order (one millisecond apart). */
+/**
+ * Orders written straight into the database, in this order (one millisecond apart), all in the
+ * past: an order placed right after through the modal comes after every one of them (seeded
+ * stamps running into the future once sorted a modal order placed within them before the last).
+ */
 async function seedOrders(run: OpenRun, userIds: string[], texts: string[]) {
   await db.query(
     `INSERT INTO users (id, team_id) SELECT unnest($1::text[]), 'T0001' ON CONFLICT DO NOTHING`,
@@ -109,7 +113,8 @@ async function seedOrders(run: OpenRun, userIds: string[], texts: string[]) {
   );
   await db.query(
     `INSERT INTO orders (id, run_id, user_id, text, created_at)
-     SELECT gen_random_uuid(), $1, u.user_id, u.text, now() + (u.i * interval '1 ms')
+     SELECT gen_random_uuid(), $1, u.user_id, u.text,
+            now() - interval '1 minute' + (u.i * interval '1 ms')
      FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u(user_id, text, i)`,
     [run.runId, userIds, texts],
   );
