@@ -1,4 +1,4 @@
-import type { BotTokenResolver, SlackClients } from '@coffeebuddy/slack';
+import { type BotTokenResolver, type SlackClients, slackActions } from '@coffeebuddy/slack';
 import type { Logger } from 'pino';
 import type { UserZoneLookup } from './lookups';
 
@@ -19,6 +19,8 @@ export function cachedUserZones(options: {
     { zone: string | null; expires: number } | { error: Error; expires: number }
   >();
   const ttl = options.ttlMs ?? 60 * 60 * 1000;
+  // slackActions: a cached token Slack refuses (a reinstall) is read again and the call repeated.
+  const slack = slackActions(options.tokens, options.slack);
   return async (teamId, userId) => {
     const key = `${teamId}:${userId}`;
     const hit = cache.get(key);
@@ -28,9 +30,7 @@ export function cachedUserZones(options: {
     }
     if (cache.size > 10_000) cache.clear();
     try {
-      const token = await options.tokens.botTokenFor(teamId);
-      const info = await options.slack.forToken(token).users.info({ user: userId });
-      const zone = info.user?.tz ?? null;
+      const zone = (await slack.userInfo(teamId, userId)).tz;
       cache.set(key, { zone, expires: Date.now() + ttl });
       return zone;
     } catch (error) {

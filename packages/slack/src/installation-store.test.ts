@@ -104,6 +104,17 @@ describe('slackActions with a cached token Slack refuses (against the Slack emul
     expect(store.reads).toBe(2);
   });
 
+  it('repeats every call in flight with the refused token, not only the first to notice', async () => {
+    const { store, slack, teamId, oldToken } = setUp();
+    await slack.postMessage(teamId, 'C0001', { text: 'warm', blocks: [] });
+    emulator.state.tokens.delete(oldToken);
+    store.tokens.set(teamId, emulator.issueBotToken(teamId));
+    const texts = Array.from({ length: 8 }, (_, i) => `concurrent ${i}`);
+    await Promise.all(texts.map((text) => slack.postMessage(teamId, 'C0001', { text, blocks: [] })));
+    for (const text of texts)
+      expect(emulator.messagesIn('C0001').filter((m) => m.text === text)).toHaveLength(1);
+  });
+
   it('passes the refusal on when the store has nothing newer (one read, no loop)', async () => {
     const { store, slack, teamId } = setUp();
     await slack.postMessage(teamId, 'C0001', { text: 'cached', blocks: [] });

@@ -107,8 +107,8 @@ export class BotTokenResolver {
 
   /**
    * Drops the team's cached token if it is `token` (the one Slack refused), so the next
-   * `botTokenFor` reads the store. Returns whether it was dropped: false means the refused token
-   * was not a cached one, and asking again would give the same answer.
+   * `botTokenFor` reads the store. Returns whether it was dropped (false: the cache holds another
+   * token already, or none — a concurrent call may have replaced it).
    */
   forget(teamId: string, token: string, enterpriseId?: string): boolean {
     const key = `${enterpriseId ?? ''}:${teamId}`;

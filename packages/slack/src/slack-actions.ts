@@ -3,10 +3,6 @@ import type { SlackMessage } from './blocks/run-message';
 import type { BotTokenResolver } from './installation-store';
 import type { SlackClients } from './web-client';
 
-/**
- * The Slack calls the services make, per workspace, behind one small interface so handlers stay
- * thin and tests read well. Bounded retries and Retry-After handling come from SlackClients.
- */
 /** Slack message metadata (https://api.slack.com/metadata/using): an event type and a payload. */
 export interface MessageMetadata {
   event_type: string;
@@ -71,19 +67,29 @@ function tokenRefused(error: unknown): boolean {
   return e?.code === ErrorCode.PlatformError && TOKEN_REFUSED.has(e.data?.error ?? '');
 }
 
+/**
+ * The Slack calls the services make, per workspace, behind one small interface so handlers stay
+ * thin and tests read well: each takes the team ID, finds its bot token (`tokens`, cached) and
+ * makes the Web API call through `clients` (bounded retries and Retry-After handling). Throws
+ * WebClient's errors (`data.error` holds Slack's code), SlackRateLimitedError, or
+ * InstallationNotFoundError when the team has no token.
+ */
 export function slackActions(tokens: BotTokenResolver, clients: SlackClients): SlackActions {
   /**
-   * Runs `call` with the team's bot token (cached by the resolver). When Slack refuses a cached
-   * token, the token is read again from the store and, if it changed (a reinstall or rotation),
-   * the call is made once more: Slack did nothing with the refused one.
+   * Runs `call` with the team's bot token (cached by the resolver). When Slack refuses the token,
+   * the cached entry is dropped (if it still holds that token) and the token asked for again; if
+   * it is another one (a reinstall or rotation; another call may have read it already), the call
+   * is made once more: Slack did nothing with the refused one. Otherwise, or when reading the
+   * token again fails, Slack's refusal is what is thrown.
    */
   async function withClient<T>(teamId: string, call: (web: WebClient) => Promise<T>): Promise<T> {
     const token = await tokens.botTokenFor(teamId);
     try {
       return await call(clients.forToken(token));
     } catch (error) {
-      if (!tokenRefused(error) || !tokens.forget(teamId, token)) throw error;
-      const fresh = await tokens.botTokenFor(teamId);
+      if (!tokenRefused(error)) throw error;
+      tokens.forget(teamId, token);
+      const fresh = await tokens.botTokenFor(teamId).catch(() => token);
       if (fresh === token) throw error;
       return call(clients.forToken(fresh));
     }
