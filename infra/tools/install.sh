@@ -32,10 +32,13 @@ die() {
 # One install at a time per cache: two clones set up at once (two CI runs on one machine) would
 # otherwise both remove and recreate the venv and share one Go work folder. The second waits,
 # then finds the tools installed.
-exec 9>"$tools/.install.lock"
-if ! flock -n 9; then
-  say "another install is using $tools; waiting for it"
-  flock 9
+# (util-linux flock; without it, as on macOS, installs are not serialised.)
+if command -v flock >/dev/null; then
+  exec 9>"$tools/.install.lock"
+  if ! flock -n 9; then
+    say "another install is using $tools; waiting for it"
+    flock 9
+  fi
 fi
 
 find_go() {
