@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createKafka, provisionTopics, SERVICE_ACCESS } from '@coffeebuddy/contracts';
@@ -85,12 +86,41 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
+/** The kernel's range for the local ports of outgoing connections (Linux; 32768–60999 by default). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    return [Number(low), Number(high)];
+  } catch {
+    return [32768, 60999];
+  }
+}
+
+/** Whether a port can be listened on at 127.0.0.1 right now. */
+function canListen(port: number): Promise<boolean> {
   const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port for a process to listen on a moment later. Not one the kernel hands out (port 0): those
+ * come from the range it also gives outgoing connections, so between our check and the service's
+ * bind another connection of this busy machine (a database pool, a Kafka client, a second test
+ * run) could take it — a service then died at start-up with EADDRINUSE. A random free port below
+ * that range is never taken that way.
+ */
+export async function freePort(): Promise<number> {
+  const [low] = ephemeralRange();
+  const floor = 10_000;
+  const ceiling = low > floor + 1_000 ? low : 65_535;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = floor + Math.floor(Math.random() * (ceiling - floor));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${floor} and ${ceiling} after 100 tries`);
 }
 
 function startService(
