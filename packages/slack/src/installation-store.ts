@@ -72,6 +72,9 @@ export class PrismaInstallationStore implements InstallationStore {
   }
 }
 
+/** The token cache's key: a team, within its Enterprise Grid org when it has one. */
+const cacheKey = (teamId: string, enterpriseId?: string) => `${enterpriseId ?? ''}:${teamId}`;
+
 /** How long a bot token read from the store is reused before it is read again (ms). */
 export const BOT_TOKEN_CACHE_MS = 60_000;
 
@@ -97,7 +100,7 @@ export class BotTokenResolver {
   }
 
   async botTokenFor(teamId: string, enterpriseId?: string): Promise<string> {
-    const key = `${enterpriseId ?? ''}:${teamId}`;
+    const key = cacheKey(teamId, enterpriseId);
     const cached = this.cache.get(key);
     if (cached && cached.until > this.now()) return cached.token;
     const token = await this.lookUp(teamId, enterpriseId);
@@ -111,7 +114,7 @@ export class BotTokenResolver {
    * token already, or none — a concurrent call may have replaced it).
    */
   forget(teamId: string, token: string, enterpriseId?: string): boolean {
-    const key = `${enterpriseId ?? ''}:${teamId}`;
+    const key = cacheKey(teamId, enterpriseId);
     if (this.cache.get(key)?.token !== token) return false;
     this.cache.delete(key);
     return true;
